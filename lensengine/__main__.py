@@ -1,0 +1,5 @@
+import sys
+
+from lensengine.cli import main
+
+sys.exit(main())

@@ -1,0 +1,35 @@
+"""How many physical CPU cores this process may use: the right thread count for convolution kernels.
+
+Hyper-threads share a core's vector units, so more compute threads than physical cores only adds contention.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _linux_physical_cores(cpuinfo: str) -> int:
+    """Distinct (physical id, core id) pairs in /proc/cpuinfo text; 0 when the file does not list them."""
+    cores = set()
+    physical_id = core_id = None
+    for line in cpuinfo.splitlines() + [""]:
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key == "physical id":
+            physical_id = value.strip()
+        elif key == "core id":
+            core_id = value.strip()
+        elif not line.strip():
+            if core_id is not None:
+                cores.add((physical_id, core_id))
+            physical_id = core_id = None
+    return len(cores)
+
+
+def physical_cpu_cores() -> int:
+    """Physical cores available to this process (at least 1); logical CPUs where cores cannot be told apart."""
+    logical = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cpuinfo = Path("/proc/cpuinfo")
+    physical = _linux_physical_cores(cpuinfo.read_text()) if cpuinfo.exists() else 0
+    return max(1, min(logical, physical) if physical else logical)

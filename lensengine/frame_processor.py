@@ -1,0 +1,71 @@
+"""One frame through the data path: track -> align -> lens -> blend (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lensengine.aligner import align_matrix, crop_face, transform_points
+from lensengine.compositor import paste_back
+from lensengine.face import Face
+from lensengine.lens_runner import LensRunner
+from lensengine.stats import PipelineStats
+
+
+def _box_area(face: Face) -> float:
+    x0, y0, x1, y1 = face.box
+    return max(0.0, x1 - x0) * max(0.0, y1 - y0)
+
+
+def _swap_rb(images: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(images[..., ::-1])
+
+
+class FrameProcessor:
+    """Applies the current lens to a frame, in place. ``tracker`` is anything with ``track(frame, ms) -> faces``."""
+
+    def __init__(self, tracker, stats: PipelineStats) -> None:
+        self.tracker = tracker
+        self.stats = stats
+        self.faces: list[Face] = []
+
+    def process(self, frame: np.ndarray, timestamp_ms: int, runner: LensRunner | None) -> np.ndarray:
+        if runner is None:
+            return frame
+        if not frame.flags.writeable:
+            frame = frame.copy()
+        if runner.is_face_lens:
+            return self._face_lens(frame, timestamp_ms, runner)
+        return self._frame_lens(frame, runner)
+
+    def _frame_lens(self, frame: np.ndarray, runner: LensRunner) -> np.ndarray:
+        rgb = runner.spec.color_order == "RGB"
+        with self.stats.time("lens"):
+            out = runner.run(_swap_rb(frame) if rgb else frame)
+        if out is None:
+            return frame
+        return _swap_rb(out) if rgb else out
+
+    def _face_lens(self, frame: np.ndarray, timestamp_ms: int, runner: LensRunner) -> np.ndarray:
+        with self.stats.time("track"):
+            self.faces = faces = self.tracker.track(frame, timestamp_ms)
+        self.stats.faces = len(faces)
+        if not faces:
+            return frame
+        spec = runner.spec
+        size = spec.crop_size
+        with self.stats.time("align"):
+            matrices = [align_matrix(face.landmarks, size, spec.margin) for face in faces]
+            crops = np.stack([crop_face(frame, m, size) for m in matrices])
+            landmarks = np.stack([transform_points(face.landmarks, m) for face, m in zip(faces, matrices)])
+        rgb = spec.color_order == "RGB"
+        with self.stats.time("lens"):
+            out = runner.run(_swap_rb(crops) if rgb else crops, landmarks)
+        if out is None:
+            return frame
+        if rgb:
+            out = _swap_rb(out)
+        with self.stats.time("blend"):
+            # Farther (smaller) faces first, so a nearer face that overlaps them is pasted over them.
+            for i in sorted(range(len(faces)), key=lambda i: _box_area(faces[i])):
+                paste_back(frame, crops[i], out[i], matrices[i])
+        return frame

@@ -1,0 +1,99 @@
+"""pix2pix U-Net generator (Isola et al., "Image-to-Image Translation with Conditional Adversarial
+Networks", CVPR 2017; the U-Net is Ronneberger et al., MICCAI 2015).
+
+Encoder: ``num_downs`` 4x4 stride-2 convolutions, each but the first preceded by LeakyReLU(0.2) and
+each but the first and the innermost followed by a norm layer. Decoder: the mirror image with ReLU and
+4x4 stride-2 transposed convolutions; every decoder level but the innermost takes its input
+concatenated with the encoder output of the same level (skip connections). The three innermost
+decoder blocks carry Dropout(0.5), as in the paper's decoder (CD512-CD512-CD512-C512-...); the output
+block ends in Tanh.
+
+Knobs:
+- ``in_ch`` / ``out_ch``: channels in and out (3 for BGR images).
+- ``ngf``: width of the first level; level ``i`` has ``ngf * min(2**i, 8)`` channels. Parameters and
+  compute grow with ``ngf**2``.
+- ``num_downs``: levels; the input side must be divisible by ``2**num_downs`` (8 for 256 px crops,
+  7 for 128 px: the innermost level is then 1x1). Levels past the fourth are all 8*ngf wide.
+- ``norm``: "batch" (pix2pix) or "instance".
+- ``dropout``: Dropout(0.5) in the three innermost decoder blocks (identity in eval mode).
+
+Convolutions followed by a norm layer have no bias (the norm removes it); with batch norm and
+ngf 64 the net has 54,414,531 parameters (54.4 M, as the authors' reference code).
+
+Tensors: N x in_ch x H x W in [-1, 1] in, N x out_ch x H x W in [-1, 1] out.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from lensengine.nets.checks import (
+    check_image_batch,
+    require_bool,
+    require_choice,
+    require_int,
+)
+from lensengine.nets.norm import norm_layer
+
+NET = "UNetGenerator"
+DROPOUT_BLOCKS = 3  # innermost decoder blocks with dropout
+
+
+class UNetGenerator(nn.Module):
+    """pix2pix U-Net: [-1, 1] image in, [-1, 1] image of the same size out."""
+
+    def __init__(
+        self,
+        in_ch: int = 3,
+        out_ch: int = 3,
+        ngf: int = 64,
+        num_downs: int = 8,
+        norm: str = "batch",
+        dropout: bool = True,
+    ) -> None:
+        super().__init__()
+        self.config = {
+            "in_ch": require_int(NET, "in_ch", in_ch),
+            "out_ch": require_int(NET, "out_ch", out_ch),
+            "ngf": require_int(NET, "ngf", ngf),
+            "num_downs": require_int(NET, "num_downs", num_downs, minimum=2),
+            "norm": require_choice(NET, "norm", norm, ("batch", "instance")),
+            "dropout": require_bool(NET, "dropout", dropout),
+        }
+        widths = [ngf * min(2**level, 8) for level in range(num_downs)]
+        innermost = num_downs - 1
+        self.down = nn.ModuleList()
+        self.up = nn.ModuleList()
+        for level, width in enumerate(widths):
+            outermost = level == 0
+            down_in = in_ch if outermost else widths[level - 1]
+            down_norm = not outermost and level != innermost
+            down = [] if outermost else [nn.LeakyReLU(0.2)]
+            down.append(nn.Conv2d(down_in, width, 4, 2, 1, bias=not down_norm))
+            if down_norm:
+                down.append(norm_layer(norm, width))
+            self.down.append(nn.Sequential(*down))
+
+            up_in = width if level == innermost else 2 * width
+            up_out = out_ch if outermost else widths[level - 1]
+            up = [nn.ReLU(), nn.ConvTranspose2d(up_in, up_out, 4, 2, 1, bias=outermost)]
+            if outermost:
+                up.append(nn.Tanh())
+            else:
+                up.append(norm_layer(norm, up_out))
+                if dropout and level > innermost - DROPOUT_BLOCKS:
+                    up.append(nn.Dropout(0.5))
+            self.up.append(nn.Sequential(*up))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        num_downs = self.config["num_downs"]
+        check_image_batch(x, NET, self.config["in_ch"], multiple=2**num_downs)
+        skips = []
+        for down in self.down:
+            x = down(x)
+            skips.append(x)
+        x = self.up[-1](skips[-1])
+        for level in range(num_downs - 2, -1, -1):
+            x = self.up[level](torch.cat([skips[level], x], dim=1))
+        return x

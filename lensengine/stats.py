@@ -1,0 +1,86 @@
+"""Per-stage timings and frame rate of the frame loop."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from contextlib import contextmanager
+
+import numpy as np
+
+STAGES = ("capture", "track", "align", "lens", "blend", "output")
+
+
+class PipelineStats:
+    """Keeps the last ``window`` durations of each stage (milliseconds) and the output frame times."""
+
+    def __init__(self, window: int = 300) -> None:
+        self.window = window
+        self.samples: dict[str, deque[float]] = {stage: deque(maxlen=window) for stage in STAGES}
+        self.all_samples: dict[str, list[float]] = {stage: [] for stage in STAGES}
+        self.frame_times: deque[float] = deque(maxlen=window)
+        self.latencies: deque[float] = deque(maxlen=window)
+        self.frames = 0
+        self.dropped = 0
+        self.repeated = 0
+        self.faces = 0
+        self.started = time.perf_counter()
+
+    def add(self, stage: str, ms: float) -> None:
+        self.samples[stage].append(ms)
+        self.all_samples[stage].append(ms)
+
+    @contextmanager
+    def time(self, stage: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(stage, (time.perf_counter() - start) * 1000.0)
+
+    def frame_done(self, latency_ms: float | None = None) -> None:
+        self.frames += 1
+        self.frame_times.append(time.perf_counter())
+        if latency_ms is not None:
+            self.latencies.append(latency_ms)
+
+    def fps(self) -> float:
+        if len(self.frame_times) < 2:
+            return 0.0
+        span = self.frame_times[-1] - self.frame_times[0]
+        return (len(self.frame_times) - 1) / span if span > 0 else 0.0
+
+    def line(self) -> str:
+        """One status line: fps, median ms per stage over the recent window, faces, drops."""
+        parts = [f"{s} {np.median(v):.1f}" for s, v in self.samples.items() if v]
+        return (
+            f"fps {self.fps():5.1f} | " + " ".join(parts) + " ms"
+            f" | faces {self.faces} | dropped {self.dropped} repeated {self.repeated}"
+        )
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        """Median and p95 (ms) of every stage over the whole run, plus totals."""
+        out: dict[str, dict[str, float]] = {}
+        for stage, values in self.all_samples.items():
+            if values:
+                arr = np.asarray(values)
+                out[stage] = {"median": float(np.median(arr)), "p95": float(np.percentile(arr, 95)), "n": len(arr)}
+        elapsed = time.perf_counter() - self.started
+        out["total"] = {
+            "frames": self.frames,
+            "seconds": elapsed,
+            "fps": self.frames / elapsed if elapsed > 0 else 0.0,
+            "dropped": self.dropped,
+            "repeated": self.repeated,
+        }
+        return out
+
+    def summary_text(self) -> str:
+        s = self.summary()
+        total = s.pop("total")
+        rows = [f"  {stage:<8} median {v['median']:7.2f} ms   p95 {v['p95']:7.2f} ms" for stage, v in s.items()]
+        head = (
+            f"{total['frames']} frames in {total['seconds']:.1f} s ({total['fps']:.1f} fps), "
+            f"dropped {total['dropped']}, repeated {total['repeated']}"
+        )
+        return "\n".join([head, *rows])

@@ -1,0 +1,28 @@
+"""lensengine plugin module (entry point ``thug_glasses``): the classic lens and the shipped packs."""
+
+from __future__ import annotations
+
+from lensengine.hookspecs import hookimpl
+from lensengine.lens import FACE, LensSpec
+
+from .classic import ThugGlassesClassic
+from .packs_folder import PACKS_DIR, packs_in
+
+
+@hookimpl
+def lensengine_lenses():
+    return [
+        LensSpec(
+            name="thug_glasses_classic",
+            kind=FACE,
+            create=ThugGlassesClassic,
+            description='Pixel-art "Thug Life" sunglasses on the eye line (procedural; the neural pack\'s teacher)',
+            crop_size=256,
+            color_order="BGR",
+        )
+    ]
+
+
+@hookimpl
+def lensengine_lens_packs():
+    return packs_in(PACKS_DIR)

