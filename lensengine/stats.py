@@ -16,6 +16,11 @@ class PipelineStats:
 
     def __init__(self, window: int = 300) -> None:
         self.window = window
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything measured so far (e.g. after a warm-up)."""
+        window = self.window
         self.samples: dict[str, deque[float]] = {stage: deque(maxlen=window) for stage in STAGES}
         self.all_samples: dict[str, list[float]] = {stage: [] for stage in STAGES}
         self.frame_times: deque[float] = deque(maxlen=window)
@@ -65,6 +70,9 @@ class PipelineStats:
             if values:
                 arr = np.asarray(values)
                 out[stage] = {"median": float(np.median(arr)), "p95": float(np.percentile(arr, 95)), "n": len(arr)}
+        if self.latencies:
+            lat = np.asarray(self.latencies)
+            out["latency"] = {"median": float(np.median(lat)), "p95": float(np.percentile(lat, 95)), "n": len(lat)}
         elapsed = time.perf_counter() - self.started
         out["total"] = {
             "frames": self.frames,

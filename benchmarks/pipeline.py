@@ -1,0 +1,84 @@
+"""End-to-end pipeline speed on the built-in sample clip, stage by stage.
+
+    python benchmarks/pipeline.py [--frames 200] [--lens thug_glasses_classic] [--out benchmarks/results]
+
+For each size (640x480, 1280x720) and face count (sample:1, sample:3) it runs the engine offline (every frame,
+output null) and records frames per second and the median / p95 of every stage (capture, track, align, lens,
+blend, output). Results go to <out>/pipeline-cpu.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine_info import machine_info  # noqa: E402
+
+from lensengine.engine import EngineSettings, open_engine  # noqa: E402
+
+CASES = [((640, 480), 1), ((640, 480), 3), ((1280, 720), 1), ((1280, 720), 3)]
+ENGINE_STAGES = ("align", "lens", "blend")
+
+
+def run_case(size, faces, lens, frames, warmup) -> dict:
+    settings = EngineSettings(lens=lens, input=f"sample:{faces}", output="null", size=size, realtime=False,
+                              frames=warmup + frames, loop=True)
+    with open_engine(settings) as loop:
+        loop.max_frames = warmup
+        loop.run()
+        loop.stats.reset()
+        loop.max_frames = frames
+        stats = loop.run().summary()
+    engine_ms = sum(stats[s]["median"] for s in ENGINE_STAGES if s in stats)
+    return {"size": f"{size[0]}x{size[1]}", "faces": faces, "stages": stats, "engine_ms_excl_tracker": engine_ms}
+
+
+def to_markdown(results: list[dict], meta: dict) -> str:
+    stages = ("capture", "track", "align", "lens", "blend", "output")
+    lines = [
+        "# Pipeline benchmark (CPU)",
+        "",
+        f"Command: `{meta['command']}`  ",
+        f"Machine: {meta['machine']['cpu']}, {meta['machine']['cores']} cores, Python {meta['machine']['python']}  ",
+        f"Lens: {meta['lens']}; sample clip, output null, every frame processed; {meta['frames']} frames per case "
+        f"after {meta['warmup']} warm-up frames. Stage cells: median / p95 ms.",
+        "",
+        "| size | faces | fps | " + " | ".join(stages) + " | engine stages excl. tracker (median sum) |",
+        "|---|---|---|" + "---|" * len(stages) + "---|",
+    ]
+    for r in results:
+        s = r["stages"]
+        cells = [f"{s[x]['median']:.2f} / {s[x]['p95']:.2f}" if x in s else "-" for x in stages]
+        lines.append(f"| {r['size']} | {r['faces']} | {s['total']['fps']:.1f} | " + " | ".join(cells)
+                     + f" | {r['engine_ms_excl_tracker']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--frames", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--lens", default="thug_glasses_classic")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    parser.add_argument("--name", default="pipeline-cpu", help="result file name without extension")
+    args = parser.parse_args()
+    results = []
+    for size, faces in CASES:
+        r = run_case(size, faces, args.lens, args.frames, args.warmup)
+        print(f"{r['size']} faces={faces}: {r['stages']['total']['fps']:.1f} fps, "
+              f"track {r['stages'].get('track', {}).get('median', 0):.2f} ms, "
+              f"engine excl. tracker {r['engine_ms_excl_tracker']:.2f} ms", flush=True)
+        results.append(r)
+    meta = {"command": "python " + " ".join(sys.argv), "machine": machine_info(), "lens": args.lens,
+            "frames": args.frames, "warmup": args.warmup}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{args.name}.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
+    (args.out / f"{args.name}.md").write_text(to_markdown(results, meta))
+    print(f"wrote {args.out / args.name}.md and .json")
+
+
+if __name__ == "__main__":
+    main()
