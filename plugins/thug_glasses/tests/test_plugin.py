@@ -1,0 +1,37 @@
+"""The plugin as the engine finds it: the installed entry point, loaded by the engine's plugin loader."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from lensengine.lens import FACE
+from lensengine.plugin_manager import load_plugins
+from lensengine_thug_glasses.packs_folder import PACKS_DIR, packs_in
+
+
+def test_entry_point_is_installed():
+    (entry,) = [ep for ep in entry_points(group="lensengine") if ep.name == "thug_glasses"]
+    assert entry.value == "lensengine_thug_glasses.plugin"
+
+
+def test_engine_loads_the_classic_lens(monkeypatch, face_crop):
+    monkeypatch.setenv("LENSENGINE_PLUGINS", "thug_glasses")
+    registry = load_plugins()
+    assert registry.loaded == ["thug_glasses"] and registry.failed == []
+    spec = registry.lens("thug_glasses_classic")
+    assert (spec.kind, spec.crop_size, spec.color_order, spec.plugin) == (FACE, 256, "BGR", "thug_glasses")
+    crop, landmarks = face_crop("astronaut", spec.crop_size)
+    out = spec.create().apply(crop[None], landmarks[None])
+    assert out.shape == (1, 256, 256, 3) and (out[0] != crop).any()
+    assert registry.packs == [("thug_glasses", path) for path in packs_in(PACKS_DIR)]
+
+
+def test_packs_are_folders_with_a_manifest_or_zips(tmp_path):
+    for name in ("b_pack", "a_pack", "no_manifest"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "a_pack" / "lens.toml").write_text('name = "a"\n')
+    (tmp_path / "b_pack" / "lens.toml").write_text('name = "b"\n')
+    (tmp_path / "c_pack.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    (tmp_path / "notes.txt").write_text("not a pack")
+    assert packs_in(tmp_path) == [tmp_path / "a_pack", tmp_path / "b_pack", tmp_path / "c_pack.zip"]
+    assert packs_in(tmp_path / "missing") == []
