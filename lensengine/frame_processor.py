@@ -59,7 +59,8 @@ class FrameProcessor:
             landmarks = np.stack([transform_points(face.landmarks, m) for face, m in zip(faces, matrices)])
         rgb = spec.color_order == "RGB"
         with self.stats.time("lens"):
-            out = runner.run(_swap_rb(crops) if rgb else crops, landmarks)
+            # The lens gets its own copy: one that draws into its input must not change the crops kept for blending.
+            out = runner.run(_swap_rb(crops) if rgb else crops.copy(), landmarks)
         if out is None:
             return frame
         if rgb:

@@ -113,9 +113,13 @@ def load_plugins(extra_plugins: dict[str, object] | None = None) -> PluginRegist
     for name, plugin in candidates:
         try:
             manager.register(plugin, name=name)
+            manager.check_pending()  # a lensengine_* function that matches no hook: most likely a misspelt name
             registry.loaded.append(name)
-        except Exception as exc:  # e.g. a hookimpl with a misspelt hook name
-            registry.failed.append(PluginFailure(name, f"registration failed: {exc}"))
+        except Exception as exc:
+            if manager.is_registered(plugin):
+                manager.unregister(plugin)
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            registry.failed.append(PluginFailure(name, f"registration failed: {first_line}"))
     _collect_lenses(registry)
     _collect_packs(registry)
     return registry

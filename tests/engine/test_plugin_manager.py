@@ -106,3 +106,20 @@ def test_trace_env_var_writes_hook_calls(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LENSENGINE_TRACE", "1")
     load_plugins().manager.hook.lensengine_lenses()
     assert "lensengine_lenses" in capsys.readouterr().err
+
+
+MISSPELT = """
+from lensengine.hookspecs import hookimpl
+
+@hookimpl
+def lensengine_lense():
+    return []
+"""
+
+
+def test_misspelt_hook_name_is_reported(tmp_path, monkeypatch):
+    install(tmp_path, monkeypatch, {"typo": MISSPELT, "fine": GOOD.format(name="ok_lens")})
+    registry = load_plugins()
+    failed = {f.plugin: f.error for f in registry.failed}
+    assert "lensengine_lense" in failed["typo"] and "\n" not in failed["typo"]
+    assert "typo" not in registry.loaded and registry.lens("ok_lens").plugin == "fine"
