@@ -22,7 +22,9 @@ import os
 import shutil
 import tempfile
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import platformdirs
 
@@ -94,17 +96,24 @@ def _hash_error(path: Path, expected_sha256: str, fix: str) -> LensEngineError:
     )
 
 
-def _install_atomically(source: Path, destination: Path) -> None:
-    """Copy ``source`` to ``destination`` through a temp file in the same folder, then rename."""
+@contextmanager
+def _temp_file_beside(destination: Path) -> Iterator[Path]:
+    """A temp file in ``destination``'s folder (so a rename into place is atomic), removed unless renamed."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
     os.close(handle)
     try:
-        shutil.copyfile(source, temp_name)
-        os.replace(temp_name, destination)
+        yield Path(temp_name)
     finally:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
+
+
+def _install_atomically(source: Path, destination: Path) -> None:
+    """Copy ``source`` to ``destination`` through a temp file, then rename."""
+    with _temp_file_beside(destination) as temp:
+        shutil.copyfile(source, temp)
+        os.replace(temp, destination)
 
 
 def download_face_model(destination: Path, url: str = FACE_MODEL_URL, timeout_s: float = DOWNLOAD_TIMEOUT_S) -> Path:
@@ -112,37 +121,33 @@ def download_face_model(destination: Path, url: str = FACE_MODEL_URL, timeout_s:
 
     Raises LensEngineError when the download fails or brings the wrong bytes.
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
     try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as response:
-            shutil.copyfileobj(response, out)
-        if not has_hash(Path(temp_name), FACE_MODEL_SHA256):
-            raise LensEngineError(
-                f"face model downloaded from {url} has the wrong sha256 (incomplete download?): "
-                f"try again, {OFFLINE_FIX}, or {EXPLICIT_FIX}"
-            )
-        os.replace(temp_name, destination)
+        with _temp_file_beside(destination) as temp:
+            with open(temp, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as response:
+                shutil.copyfileobj(response, out)
+            if not has_hash(temp, FACE_MODEL_SHA256):
+                raise LensEngineError(
+                    f"face model downloaded from {url} has the wrong sha256 (incomplete download?): "
+                    f"try again, {OFFLINE_FIX}, or {EXPLICIT_FIX}"
+                )
+            os.replace(temp, destination)
     except (OSError, http.client.HTTPException) as error:
         raise LensEngineError(
             f"could not download the face model from {url} ({error}): {OFFLINE_FIX}, or {EXPLICIT_FIX}"
         ) from error
-    finally:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
     return destination
 
 
 def _user_named_model(path_text: str, origin: str) -> Path:
-    """A model the user named, checked against the official hash or the one named in the environment."""
+    """A model the user named: the official one, or one whose sha256 the environment names."""
     path = Path(path_text).expanduser()
-    expected = os.environ.get(MODEL_SHA256_ENV, "").strip().lower() or FACE_MODEL_SHA256
-    if has_hash(path, expected):
+    own_sha256 = os.environ.get(MODEL_SHA256_ENV, "").strip().lower()
+    if has_hash(path, FACE_MODEL_SHA256) or (own_sha256 and has_hash(path, own_sha256)):
         return path
     fix = f"{origin} must name MediaPipe's {FACE_MODEL_NAME}"
-    if expected == FACE_MODEL_SHA256:
+    if not own_sha256:
         fix += f" (or set {MODEL_SHA256_ENV} to the sha256 of a model of your own)"
-    raise _hash_error(path, expected, fix)
+    raise _hash_error(path, own_sha256 or FACE_MODEL_SHA256, fix)
 
 
 def _model_from_offline_source(cache: Path) -> Path | None:

@@ -17,8 +17,8 @@ import numpy as np
 
 from lensengine.errors import LensEngineError
 
-DEFAULT_MIN_CUTOFF = 1.0
-DEFAULT_BETA = 0.05
+DEFAULT_MIN_CUTOFF = 0.7
+DEFAULT_BETA = 0.2
 DEFAULT_D_CUTOFF = 1.0
 
 
