@@ -3,7 +3,7 @@
 Instance norm follows pix2pix/CycleGAN: no running statistics, and by default no learned scale and
 shift (``affine=False``); the Johnson style net asks for the affine form. Both export to ONNX as
 BatchNormalization / InstanceNormalization. A convolution followed by a norm layer needs no bias (the
-norm subtracts the mean), so the networks build those convolutions with ``bias=not has_norm(kind)``.
+norm subtracts the mean), so the networks build those convolutions without one.
 """
 
 from __future__ import annotations
