@@ -17,12 +17,20 @@ from typing import Callable
 
 import numpy as np
 
+from lensengine.errors import LensEngineError
 from lensengine.frame_processor import FrameProcessor
 from lensengine.lens_controller import LensController
 from lensengine.sources.base import EndOfStream
 from lensengine.stats import PipelineStats
 
 log = logging.getLogger("lensengine.loop")
+
+
+def source_failed(source, exc: BaseException) -> LensEngineError:
+    """A source that broke (not just ended) becomes a one-line error naming it."""
+    if isinstance(exc, LensEngineError):
+        return exc
+    return LensEngineError(f"the input {source.name} stopped: {type(exc).__name__}: {exc}")
 
 
 @dataclass
@@ -137,6 +145,8 @@ class FrameLoop:
                 frame = self.source.read()
             except EndOfStream:
                 return
+            except Exception as exc:
+                raise source_failed(self.source, exc) from exc
             t1 = time.perf_counter()
             self.stats.add("capture", (t1 - t0) * 1000.0)
             self._emit(frame, int(index * period_ms), t1)
@@ -155,7 +165,7 @@ class FrameLoop:
                 if item is None:
                     if mailbox.ended:
                         if mailbox.error is not None:
-                            raise mailbox.error
+                            raise source_failed(self.source, mailbox.error) from mailbox.error
                         return
                     self._repeat_last()
                     continue

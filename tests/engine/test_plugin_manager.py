@@ -1,9 +1,5 @@
 """Plugin discovery through real entry points: fake distributions written to a folder on sys.path."""
 
-import textwrap
-import uuid
-from importlib import invalidate_caches
-
 import pytest
 
 from lensengine.errors import LensEngineError
@@ -39,37 +35,22 @@ def lensengine_lenses():
 """
 
 
-def install(tmp_path, monkeypatch, plugins: dict[str, str]) -> None:
-    """Write one distribution per plugin (module + dist-info with an entry point) and put them on sys.path."""
-    for name, source in plugins.items():
-        module = f"lensengine_test_{name}_{uuid.uuid4().hex[:8]}"
-        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
-        info = tmp_path / f"{module}-0.1.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 0.1\n")
-        (info / "entry_points.txt").write_text(f"[lensengine]\n{name} = {module}\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    invalidate_caches()
-
-
-def test_installed_entry_point_is_discovered(tmp_path, monkeypatch):
-    install(tmp_path, monkeypatch, {"goodone": GOOD.format(name="good_lens")})
+def test_installed_entry_point_is_discovered(install_plugins):
+    install_plugins({"goodone": GOOD.format(name="good_lens")})
     registry = load_plugins()
     assert "goodone" in registry.loaded
     spec = registry.lens("good_lens")
     assert spec.plugin == "goodone" and spec.kind == "face"
 
 
-def test_broken_plugins_are_reported_by_name_and_skipped(tmp_path, monkeypatch):
-    install(
-        tmp_path,
-        monkeypatch,
+def test_broken_plugins_are_reported_by_name_and_skipped(install_plugins):
+    install_plugins(
         {
             "importfails": "raise ImportError('missing dependency xyz')\n",
             "hookraises": RAISES_IN_HOOK,
             "badreturn": BAD_RETURN,
             "stillworks": GOOD.format(name="survivor"),
-        },
+        }
     )
     registry = load_plugins()
     failed = {f.plugin: f.error for f in registry.failed}
@@ -79,29 +60,29 @@ def test_broken_plugins_are_reported_by_name_and_skipped(tmp_path, monkeypatch):
     assert registry.lens("survivor").plugin == "stillworks"
 
 
-def test_duplicate_lens_name_is_reported(tmp_path, monkeypatch):
-    install(tmp_path, monkeypatch, {"first": GOOD.format(name="dup"), "second": GOOD.format(name="dup")})
+def test_duplicate_lens_name_is_reported(install_plugins):
+    install_plugins({"first": GOOD.format(name="dup"), "second": GOOD.format(name="dup")})
     registry = load_plugins()
     assert registry.lens("dup").plugin in ("first", "second")
     assert any("already provided" in f.error for f in registry.failed)
 
 
-def test_env_var_restricts_plugins(tmp_path, monkeypatch):
-    install(tmp_path, monkeypatch, {"keepme": GOOD.format(name="kept"), "dropme": GOOD.format(name="dropped")})
+def test_env_var_restricts_plugins(install_plugins, monkeypatch):
+    install_plugins({"keepme": GOOD.format(name="kept"), "dropme": GOOD.format(name="dropped")})
     monkeypatch.setenv("LENSENGINE_PLUGINS", "keepme")
     registry = load_plugins()
     assert registry.loaded == ["keepme"]
     assert "dropped" not in registry.lenses
 
 
-def test_unknown_lens_lists_known_ones(tmp_path, monkeypatch):
-    install(tmp_path, monkeypatch, {"goodone": GOOD.format(name="alpha")})
+def test_unknown_lens_lists_known_ones(install_plugins):
+    install_plugins({"goodone": GOOD.format(name="alpha")})
     with pytest.raises(LensEngineError, match="known lenses:.*alpha"):
         load_plugins().lens("nope")
 
 
-def test_trace_env_var_writes_hook_calls(tmp_path, monkeypatch, capsys):
-    install(tmp_path, monkeypatch, {"goodone": GOOD.format(name="traced")})
+def test_trace_env_var_writes_hook_calls(install_plugins, monkeypatch, capsys):
+    install_plugins({"goodone": GOOD.format(name="traced")})
     monkeypatch.setenv("LENSENGINE_PLUGINS", "goodone")
     monkeypatch.setenv("LENSENGINE_TRACE", "1")
     load_plugins().manager.hook.lensengine_lenses()
@@ -117,8 +98,8 @@ def lensengine_lense():
 """
 
 
-def test_misspelt_hook_name_is_reported(tmp_path, monkeypatch):
-    install(tmp_path, monkeypatch, {"typo": MISSPELT, "fine": GOOD.format(name="ok_lens")})
+def test_misspelt_hook_name_is_reported(install_plugins):
+    install_plugins({"typo": MISSPELT, "fine": GOOD.format(name="ok_lens")})
     registry = load_plugins()
     failed = {f.plugin: f.error for f in registry.failed}
     assert "lensengine_lense" in failed["typo"] and "\n" not in failed["typo"]

@@ -1,0 +1,157 @@
+"""Every way a pack folder can be wrong fails with one PackError line that names the pack and the problem."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lensengine.packs import PackError, load_pack, write_pack
+
+
+def load_error(path: Path) -> str:
+    with pytest.raises(PackError) as caught:
+        load_pack(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("lens pack ")
+    return message
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d.update(colour_order="RGB"), "unknown field 'colour_order'"),
+        (lambda d: d["input"].update(crop=64), "unknown field 'input.crop'"),
+        (lambda d: d["align"].update(marginn=0.3), "unknown field 'align.marginn'"),
+        (lambda d: d["model"].update(weights="x"), "unknown field 'model.weights'"),
+        (lambda d: d["files"].update(onnx_int8={"path": "model.onnx", "sha256": "0" * 64}),
+         "unknown field 'files.onnx_int8'"),  # fmt: skip
+        (lambda d: d["files"]["onnx_fp32"].update(size=3), "unknown field 'files.onnx_fp32.size'"),
+        (lambda d: d.pop("family"), "missing field 'family'"),
+        (lambda d: d.pop("description"), "missing field 'description'"),
+        (lambda d: d["input"].pop("normalisation"), "missing field 'input.normalisation'"),
+        (lambda d: d.pop("align"), "missing field 'align'"),
+        (lambda d: d["files"].pop("onnx_fp32"), "missing field 'files.onnx_fp32'"),
+        (lambda d: d["files"]["safetensors"].pop("sha256"), "missing field 'files.safetensors.sha256'"),
+        (lambda d: d.pop("schema"), "missing field 'schema'"),
+        (lambda d: d["input"].update(crop_size="256"), "'input.crop_size' in lens.toml must be an integer, not str"),
+        (lambda d: d["input"].update(crop_size=256.0), "'input.crop_size' in lens.toml must be an integer, not float"),
+        (lambda d: d["align"].update(margin=True), "'align.margin' in lens.toml must be a number, not bool"),
+        (lambda d: d.update(name=7), "'name' in lens.toml must be a string, not int"),
+        (lambda d: d["model"].update(config=[1]), "'model.config' in lens.toml must be a table, not list"),
+        (lambda d: d.update(input=3), "'input' in lens.toml must be a table, not int"),
+        (lambda d: d.update(family="gan"), "'family' in lens.toml must be one of pix2pix, cyclegan, style, superres"),
+        (lambda d: d.update(kind="body"), "'kind' in lens.toml must be one of face, frame; not 'body'"),
+        (lambda d: d["input"].update(color_order="rgb"), "'input.color_order' in lens.toml must be one of RGB, BGR"),
+        (lambda d: d["input"].update(normalisation="minmax"), "'input.normalisation' in lens.toml must be one of"),
+        (lambda d: d["input"].update(crop_size=8), "'input.crop_size' in lens.toml must be within 16..2048, not 8"),
+        (lambda d: d["input"].update(crop_size=4096), "must be within 16..2048, not 4096"),
+        (lambda d: d["input"].update(scale=2), "'input.scale' must be 1 for a pix2pix pack"),
+        (lambda d: d["align"].update(margin=-0.1), "'align.margin' in lens.toml must be within 0.0..2.0"),
+        (lambda d: d["align"].update(template="none"), "face pack must be 'five_point'"),
+        (lambda d: d.update(name="../toon"), "name '../toon' in lens.toml must be 1-64 letters"),
+        (lambda d: d["files"]["onnx_fp32"].update(sha256="abc"), "'files.onnx_fp32.sha256' in lens.toml must be 64"),
+        (lambda d: d.update(schema=2), "lens.toml has schema 2, this lensengine reads 1: upgrade it"),
+        (lambda d: d.update(schema="1"), "field 'schema' in lens.toml must be 1, not '1'"),
+    ],
+)
+def test_bad_manifest_fields(pack_folder: Path, edit_manifest, change, expected: str) -> None:
+    edit_manifest(pack_folder, change)
+    message = load_error(pack_folder)
+    assert expected in message
+    assert str(pack_folder) in message
+
+
+def test_superres_scale_range(pack_folder: Path, edit_manifest) -> None:
+    edit_manifest(pack_folder, lambda d: (d.update(family="superres"), d["input"].update(scale=16)))
+    assert "'input.scale' in lens.toml must be within 2..8, not 16" in load_error(pack_folder)
+
+
+def test_invalid_toml(pack_folder: Path) -> None:
+    (pack_folder / "lens.toml").write_text('name = "toon"\nname = "again"\n')
+    assert "lens.toml is not valid TOML" in load_error(pack_folder)
+
+
+def test_tampered_byte(pack_folder: Path) -> None:
+    model = pack_folder / "model.onnx"
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    model.write_bytes(bytes(data))
+    message = load_error(pack_folder)
+    assert f"lens pack 'toon' at {pack_folder}: tampered or corrupt: 'model.onnx' has sha256" in message
+
+
+def test_missing_file(pack_folder: Path) -> None:
+    (pack_folder / "model.safetensors").unlink()
+    assert "file 'model.safetensors' (files.safetensors) is missing" in load_error(pack_folder)
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("../outside.onnx", "climbs out with '..'"),
+        ("sub/../../outside.onnx", "climbs out with '..'"),
+        ("/etc/passwd", "is absolute"),
+        ("C:/Windows/model.onnx", "uses a Windows drive or backslash"),
+        ("..\\outside.onnx", "uses a Windows drive or backslash"),
+    ],
+)
+def test_paths_that_escape_the_folder(pack_folder: Path, edit_manifest, path: str, reason: str) -> None:
+    (pack_folder.parent / "outside.onnx").write_bytes((pack_folder / "model.onnx").read_bytes())
+    edit_manifest(pack_folder, lambda d: d["files"]["onnx_fp32"].update(path=path))
+    message = load_error(pack_folder)
+    assert f"path {path!r} of files.onnx_fp32 {reason}" in message
+
+
+def test_symlink_out_of_the_folder(pack_folder: Path, edit_manifest) -> None:
+    outside = pack_folder.parent / "outside.onnx"
+    outside.write_bytes((pack_folder / "model.onnx").read_bytes())
+    os.symlink(outside, pack_folder / "linked.onnx")
+    edit_manifest(pack_folder, lambda d: d["files"]["onnx_fp32"].update(path="linked.onnx"))
+    assert "leads outside the pack folder through a symbolic link" in load_error(pack_folder)
+
+
+def test_symlink_inside_the_folder_is_fine(pack_folder: Path, edit_manifest) -> None:
+    (pack_folder / "weights").mkdir()
+    (pack_folder / "model.onnx").rename(pack_folder / "weights" / "real.onnx")
+    os.symlink(pack_folder / "weights" / "real.onnx", pack_folder / "model.onnx")
+    assert load_pack(pack_folder).file("onnx_fp32") == pack_folder.resolve() / "model.onnx"
+
+
+@pytest.mark.parametrize("make", ["empty folder", "text file", "missing"])
+def test_not_a_pack_at_all(tmp_path: Path, make: str) -> None:
+    path = tmp_path / "thing"
+    if make == "empty folder":
+        path.mkdir()
+        expected = "is not a lens pack: no lens.toml in the folder"
+    elif make == "text file":
+        path.write_text("hello")
+        expected = "is not a lens pack: expected a folder holding lens.toml or a .zip of one"
+    else:
+        expected = "does not exist; give the path of a pack folder or .zip"
+    assert load_error(path) == f"lens pack {path}: {expected}"
+
+
+def test_write_pack_refuses_bad_fields_before_writing(model_files: dict[str, Path], pack_fields: dict,
+                                                      tmp_path: Path) -> None:  # fmt: skip
+    pack_fields["crop_size"] = 9000
+    with pytest.raises(PackError, match="'input.crop_size' in lens.toml must be within 16..2048, not 9000"):
+        write_pack(tmp_path / "bad", files=model_files, **pack_fields)
+    assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda f, files: files.update(onnx_int8=files["onnx_fp32"]), "unknown file key 'onnx_int8'"),
+        (lambda f, files: files.pop("onnx_fp32"), "missing field 'files.onnx_fp32'"),
+        (lambda f, files: files.update(safetensors=Path("/nonexistent/x.safetensors")), "file for 'safetensors' not"),
+        (lambda f, files: f["provenance"].update(started=object()), "provenance.started: TOML cannot hold a object"),
+    ],
+)
+def test_write_pack_errors(model_files, pack_fields, tmp_path: Path, change, expected: str) -> None:
+    change(pack_fields, model_files)
+    with pytest.raises(PackError, match=expected):
+        write_pack(tmp_path / "bad", files=model_files, **pack_fields)
