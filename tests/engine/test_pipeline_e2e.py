@@ -191,4 +191,6 @@ def test_real_pyvirtualcam_camera_receives_the_frames(monkeypatch):
     assert len(received) == 6
     first = received[0].reshape(480, 640, 3)  # pyvirtualcam hands backends a flat buffer; BGR for a third party's
     original, truth = SampleClip((640, 480), faces=1).frame(0)
-    assert dark_fraction(first, truth[0].eyes[0], 5) > 0.6 and dark_fraction(original, truth[0].eyes[0], 5) < 0.4
+    radius = 0.15 * float(np.linalg.norm(truth[0].eyes[1] - truth[0].eyes[0]))
+    assert dark_fraction(first, truth[0].eyes[0], radius) > 0.6
+    assert dark_fraction(original, truth[0].eyes[0], radius) < 0.4
