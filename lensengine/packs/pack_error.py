@@ -10,7 +10,7 @@ from lensengine.errors import LensEngineError
 class PackError(LensEngineError):
     """A lens pack is malformed, tampered with or unsafe.
 
-    ``PackError(pack, problem)`` reads ``lens pack <pack>: <problem>``; ``pack`` is the pack's name or path and
+    ``PackError(pack, problem)`` reads ``lens pack <pack>: <problem>``; ``pack`` is the pack's name or path,
     ``problem`` says what is wrong and what to do. The message is always a single line.
     """
 

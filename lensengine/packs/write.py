@@ -1,0 +1,133 @@
+"""write_pack and zip_pack: make a lens pack folder from model files, and zip a verified pack folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import tomllib
+import zipfile
+from pathlib import Path
+
+from lensengine.packs.file_hash import file_sha256
+from lensengine.packs.lens_pack import FILE_KEYS
+from lensengine.packs.load import load_folder
+from lensengine.packs.manifest import MANIFEST_NAME, FileEntry, Manifest, parse_manifest
+from lensengine.packs.pack_error import PackError
+from lensengine.packs.toml_writer import dumps_toml
+
+# The name each file gets inside a pack folder.
+PACK_FILE_NAMES = {
+    "onnx_fp32": "model.onnx",
+    "onnx_fp16": "model_fp16.onnx",
+    "safetensors": "model.safetensors",
+}
+# Zip entries get a fixed time stamp, so zipping the same pack twice gives the same bytes (and cache folder).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def write_pack(
+    out_dir: str | Path,
+    *,
+    name: str,
+    family: str,
+    kind: str,
+    description: str,
+    crop_size: int,
+    scale: int,
+    color_order: str,
+    normalisation: str,
+    template: str,
+    margin: float,
+    arch: str,
+    config: dict,
+    files: dict[str, Path],
+    provenance: dict,
+) -> Path:
+    """Copy ``files`` (key -> model file) into ``out_dir``, hash them and write lens.toml; return the folder.
+
+    The files get the names of ``PACK_FILE_NAMES``. The manifest is checked as ``load_pack`` would check it
+    before anything is written, so a bad field raises PackError and leaves ``out_dir`` as it was.
+    """
+    out = Path(out_dir)
+    unknown = [key for key in files if key not in FILE_KEYS]
+    if unknown:
+        raise PackError(name, f"unknown file key {unknown[0]!r}; use {', '.join(FILE_KEYS)}")
+    sources = {key: Path(files[key]) for key in FILE_KEYS if key in files}
+    for key, path in sources.items():
+        if not path.is_file():
+            raise PackError(name, f"file for {key!r} not found at {path}")
+    manifest = Manifest(
+        name=name,
+        family=family,
+        kind=kind,
+        description=description,
+        crop_size=crop_size,
+        scale=scale,
+        color_order=color_order,
+        normalisation=normalisation,
+        template=template,
+        margin=margin,
+        arch=arch,
+        config=config,
+        files={key: FileEntry(PACK_FILE_NAMES[key], file_sha256(src)) for key, src in sources.items()},
+        provenance=provenance,
+    )
+    text = _manifest_text(manifest, str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    for key, src in sources.items():
+        target = out / PACK_FILE_NAMES[key]
+        if not (target.exists() and target.samefile(src)):
+            shutil.copyfile(src, target)
+    _write_atomically(out / MANIFEST_NAME, text.encode("utf-8"))
+    return out
+
+
+def zip_pack(folder: str | Path, zip_path: str | Path) -> Path:
+    """Zip the verified pack in ``folder`` to ``zip_path``: lens.toml and the files it names, at the top."""
+    source = Path(folder)
+    if not source.is_dir():
+        raise PackError(source, "is not a folder; zip_pack zips a pack folder")
+    pack = load_folder(source, str(source))
+    names = [MANIFEST_NAME] + [entry.path.relative_to(pack.root).as_posix() for entry in pack.files.values()]
+    target = Path(zip_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+    os.close(handle)
+    os.chmod(temporary, 0o644)
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in names:
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                with open(pack.root / name, "rb") as src, archive.open(info, "w") as entry:
+                    shutil.copyfileobj(src, entry, 1 << 20)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return target
+
+
+def _manifest_text(manifest: Manifest, source: str) -> str:
+    """The lens.toml text, checked by reading it back exactly as load_pack will."""
+    try:
+        text = dumps_toml(manifest.to_document(), inline_tables=[("model", "config")])
+    except (TypeError, ValueError) as error:
+        raise PackError(source, f"cannot write {MANIFEST_NAME}: {error}")
+    parse_manifest(tomllib.loads(text), source)
+    return text
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary file renamed over it, so a reader sees the old or the new bytes."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
