@@ -36,6 +36,7 @@ class LensSpec:
     color_order: Literal["BGR", "RGB"] = "BGR"
     margin: float = 0.35
     plugin: str = ""  # filled in by the engine: the entry-point name that registered it
+    pack: Any = None  # the LensPack behind a neural lens (None for algorithmic lenses)
 
     def __post_init__(self) -> None:
         if self.kind not in (FACE, FRAME):
