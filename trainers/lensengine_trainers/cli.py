@@ -1,0 +1,52 @@
+"""``lensengine-train`` (also ``lensengine train``): from photos to a lens pack.
+
+    extract-faces  aligned face crops + landmarks from photos, a video or a camera
+    capture        record your own face with a camera
+    make-pairs     A|B pairs from a face folder and a teacher face lens
+    pix2pix        train a pix2pix generator (new or --resume)
+    distill        distil a trained generator into a slim student
+    export         write a lens pack with provenance and measured quality
+
+Every user-facing failure is a LensEngineError, printed as one line with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from lensengine.errors import LensEngineError
+
+from lensengine_trainers import __version__
+from lensengine_trainers.commands import export, extract, pairs, train
+
+COMMANDS = (extract, pairs, train, export)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lensengine-train", description="Build face datasets, train lenses and export them as lens packs."
+    )
+    parser.add_argument("--version", action="version", version=f"lensengine-trainers {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; returns the exit status (0 ok, 2 user error, 130 interrupted)."""
+    args = make_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="lensengine-train: %(message)s", stream=sys.stderr)
+    try:
+        return args.handler(args)
+    except LensEngineError as error:
+        print(f"lensengine-train: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

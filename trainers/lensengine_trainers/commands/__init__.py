@@ -1,0 +1,1 @@
+"""The ``lensengine-train`` subcommands, one module each: ``add_parser(subparsers)`` and a handler."""

@@ -1,0 +1,185 @@
+"""``pix2pix`` and ``distill``: train a generator with the shared loop, as a new run or resumed.
+
+A new run takes its settings from a preset, then from the options given. A resumed run (``--resume``) takes
+every setting that shapes the result from its checkpoint; only where the data lives, how long to train and how
+to run (device, workers, logging) may change, so that it goes on exactly as an unbroken run would.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import fields
+from pathlib import Path
+
+from lensengine.errors import LensEngineError
+
+from lensengine_trainers.augment import AugmentConfig
+from lensengine_trainers.checkpoint import read_checkpoint
+from lensengine_trainers.gan_loss import GAN_MODES
+from lensengine_trainers.loop import LoopConfig, resolve_device, train
+from lensengine_trainers.models import build_model
+from lensengine_trainers.pix2pix import DIRECTIONS, PRESETS
+from lensengine_trainers.training_data import DataSpec, describe_data, open_samples
+
+MODEL_OPTIONS = ("size", "ngf", "num_downs", "ndf", "n_layers", "norm", "dropout", "gan_mode", "lambda_l1", "lr",
+                 "beta1", "beta2", "direction", "gan")  # fmt: skip
+AUGMENT_OPTIONS = tuple(f.name for f in fields(AugmentConfig))
+LOOP_FIXED = ("batch_size", "seed", "deterministic")
+LOOP_FREE = tuple(f.name for f in fields(LoopConfig) if f.name not in LOOP_FIXED)
+DATA_OPTIONS = ("pairs", "faces", "on_the_fly_teacher")
+DEFAULT_PRESET = {"pix2pix": "full", "distill": "slim32"}
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data (one of)")
+    group.add_argument("--pairs", help="pair folder of A|B images (make-pairs)")
+    group.add_argument("--faces", help="face folder (extract-faces, capture)")
+    group.add_argument("--on-the-fly-teacher", metavar="LENS",
+                       help="with --faces: make every B with this face lens after augmenting A (exact pairs)")
+
+
+def _add_augment_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("augmentation (the same parameters on A and B)")
+    group.add_argument("--zoom", type=float, help="largest random zoom of resize-and-crop (286/256)")
+    group.add_argument("--no-flip", dest="flip", action="store_false", default=None,
+                       help="no left-right flips (for asymmetric effects with --pairs)")
+    group.add_argument("--rotate", type=float, help="largest rotation in degrees (0)")
+    group.add_argument("--brightness", type=float, help="largest relative brightness change (0)")
+    group.add_argument("--contrast", type=float, help="largest relative contrast change (0)")
+    group.add_argument("--saturation", type=float, help="largest relative saturation change (0)")
+    group.add_argument("--hue", type=float, help="largest hue shift, fraction of the colour wheel (0)")
+    group.add_argument("--blur", type=float, help="largest Gaussian blur sigma in pixels (0)")
+    group.add_argument("--noise", type=float, help="largest noise std in 8-bit levels (0)")
+    group.add_argument("--jpeg", type=int, help="lowest JPEG quality, 1..95 (0: off)")
+    group.add_argument("--degrade", choices=("input", "target", "both"),
+                       help="which side blur, noise and JPEG hit (input)")
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model")
+    presets = "; ".join(
+        f"{name}: {p['size']} px, ngf {p['ngf']}, {p['num_downs']} levels, ndf {p['ndf']}"
+        for name, p in PRESETS.items()
+    )
+    group.add_argument("--preset", choices=sorted(PRESETS), help=f"sizes and widths ({presets})")
+    group.add_argument("--size", type=int, help="crop side the generator works at")
+    group.add_argument("--ngf", type=int, help="generator width")
+    group.add_argument("--num-downs", type=int, help="U-Net levels (size must be a multiple of 2**levels)")
+    group.add_argument("--ndf", type=int, help="discriminator width (preset: 64 full, 32 slim)")
+    group.add_argument("--n-layers", type=int, help="discriminator layers (3: 70x70 patches)")
+    group.add_argument("--norm", choices=("instance", "batch"), help="norm layers (instance)")
+    group.add_argument("--no-dropout", dest="dropout", action="store_false", default=None, help="no dropout")
+    group.add_argument("--gan-mode", choices=GAN_MODES, help="adversarial loss (vanilla)")
+    group.add_argument("--lambda-l1", type=float, help="weight of the L1 loss (100)")
+    group.add_argument("--lr", type=float, help="Adam learning rate (2e-4)")
+    group.add_argument("--beta1", type=float, help="Adam beta1 (0.5)")
+    group.add_argument("--beta2", type=float, help="Adam beta2 (0.999)")
+    group.add_argument("--direction", choices=DIRECTIONS, help="AtoB (default) or BtoA")
+
+
+def _add_loop_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("run")
+    group.add_argument("--out", help="run folder (checkpoints/, tensorboard/)")
+    group.add_argument("--resume", metavar="RUN_OR_CHECKPOINT", help="go on from a run's latest (or this) checkpoint")
+    group.add_argument("--steps", type=int, help="total steps (10000)")
+    group.add_argument("--batch-size", type=int, help="samples per step (1)")
+    group.add_argument("--seed", type=int, help="seed of all randomness (0)")
+    group.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    group.add_argument("--no-amp", dest="amp", action="store_false", default=None, help="no mixed precision on CUDA")
+    group.add_argument("--deterministic", action="store_true", default=None, help="deterministic CUDA kernels")
+    group.add_argument("--log-every", type=int, help="steps between loss logs (50)")
+    group.add_argument("--image-every", type=int, help="steps between image grids (500)")
+    group.add_argument("--checkpoint-every", type=int, help="steps between checkpoints (1000)")
+    group.add_argument("--keep", dest="keep_checkpoints", type=int, help="newest checkpoints kept (3)")
+    group.add_argument("--workers", type=int, help="data loader processes (0)")
+    group.add_argument("--no-progress", dest="progress", action="store_false", default=None, help="no progress bar")
+
+
+def add_parser(sub) -> None:
+    pix2pix = sub.add_parser("pix2pix", help="train a pix2pix generator (U-Net + PatchGAN)")
+    distill = sub.add_parser("distill", help="distil a trained generator into a slim student")
+    distill.add_argument("--teacher-checkpoint", metavar="RUN_OR_CHECKPOINT",
+                         help="the trained generator to imitate (a pix2pix run or checkpoint)")
+    distill.add_argument("--gan", action="store_true", default=None, help="add the PatchGAN loss to the L1 loss")
+    for parser, kind in ((pix2pix, "pix2pix"), (distill, "distill")):
+        _add_data_options(parser)
+        _add_augment_options(parser)
+        _add_model_options(parser)
+        _add_loop_options(parser)
+        parser.set_defaults(handler=run, kind=kind)
+    pix2pix.set_defaults(gan=None, teacher_checkpoint=None)
+
+
+def _given(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def _degrade_sides(choice: str, direction: str) -> str:
+    source, target = ("A", "B") if direction == "AtoB" else ("B", "A")
+    return {"input": source, "target": target, "both": "AB"}[choice]
+
+
+def _absolute(path: str | None) -> str | None:
+    return str(Path(path).resolve()) if path else None
+
+
+def _data_spec(args: argparse.Namespace, augment: AugmentConfig) -> DataSpec:
+    return DataSpec(_absolute(args.pairs), _absolute(args.faces), args.on_the_fly_teacher, augment)
+
+
+def new_run(args: argparse.Namespace) -> tuple[dict, DataSpec, LoopConfig, Path]:
+    """Settings of a new run: preset, then the options given."""
+    if not args.out:
+        raise LensEngineError("a new run needs --out RUN_FOLDER (or --resume to go on with one)")
+    model = {**PRESETS[args.preset or DEFAULT_PRESET[args.kind]], **_given(args, MODEL_OPTIONS)}
+    if args.kind == "distill":
+        if not args.teacher_checkpoint:
+            raise LensEngineError("distill needs --teacher-checkpoint RUN_OR_CHECKPOINT (a trained pix2pix run)")
+        model["teacher"] = _absolute(args.teacher_checkpoint)
+    augment = _given(args, AUGMENT_OPTIONS)
+    augment["degrade"] = _degrade_sides(augment.get("degrade", "input"), model.get("direction", "AtoB"))
+    loop = LoopConfig(**_given(args, LOOP_FIXED + LOOP_FREE))
+    return model, _data_spec(args, AugmentConfig(**augment)), loop, Path(args.out)
+
+
+def resumed_run(args: argparse.Namespace):
+    """Settings of a resumed run: the checkpoint's, with new data paths, length and run options."""
+    checkpoint = read_checkpoint(args.resume)
+    if checkpoint.model_kind != args.kind:
+        raise LensEngineError(f"{checkpoint.folder} is a {checkpoint.model_kind} run: resume it with that command")
+    settings = MODEL_OPTIONS + AUGMENT_OPTIONS + LOOP_FIXED + ("preset",)
+    fixed = [name for name in settings if getattr(args, name) is not None]
+    if fixed:
+        option = "--" + fixed[0].replace("_", "-")
+        raise LensEngineError(
+            f"{option} cannot change when resuming: start a new run (--out) to train with other settings"
+        )
+    model = checkpoint.model_config
+    if args.kind == "distill" and args.teacher_checkpoint:
+        model["teacher"] = _absolute(args.teacher_checkpoint)
+    spec = DataSpec.from_json(checkpoint.meta["data"]["source"])
+    if _given(args, DATA_OPTIONS):
+        spec = _data_spec(args, spec.augment)
+    loop = LoopConfig(**{**checkpoint.meta["loop"], **_given(args, LOOP_FREE)})
+    return model, spec, loop, Path(args.out) if args.out else checkpoint.folder.parent.parent, checkpoint
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.resume:
+        model_config, spec, loop, run_dir, checkpoint = resumed_run(args)
+    else:
+        (model_config, spec, loop, run_dir), checkpoint = new_run(args), None
+    model = build_model(args.kind, model_config, resolve_device(loop.device), init_seed=loop.seed)
+    samples = open_samples(spec, model.data_size)
+    if checkpoint is not None:
+        trained_margin = checkpoint.meta["data"]["margin"]
+        if abs(samples.margin - trained_margin) > 1e-6:
+            raise LensEngineError(
+                f"the data was cut with margin {samples.margin}, the run was trained with {trained_margin}: "
+                "resume with the run's data"
+            )
+    result = train(model, samples, describe_data(spec, samples), loop, run_dir, resume=checkpoint)
+    losses = ", ".join(f"{name} {value:.4f}" for name, value in result.losses.items())
+    print(f"{args.kind}: step {result.step} ({result.steps_per_second:.2f} steps/s), losses {losses}")
+    print(f"checkpoint: {result.checkpoint}; curves: tensorboard --logdir {run_dir / 'tensorboard'}")
+    return 0

@@ -1,0 +1,237 @@
+"""The shared training loop: data order, seeds, device and mixed precision, logging, checkpoints, resume.
+
+A run writes into its folder::
+
+    <run>/checkpoints/step_00001000/   portable checkpoints (checkpoint.py), the last ``keep_checkpoints`` kept
+    <run>/tensorboard/                 loss curves, steps per second, image grids (input | output | target)
+
+Resuming from a checkpoint taken after step k continues with step k exactly as an unbroken run would: same
+weights, optimiser moments, loss scale, samples, augmentation and dropout (randomness.py). On the CPU the next
+steps are bit-identical; on CUDA they are with ``deterministic`` (slower kernels), else equal to rounding.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader
+from torch.utils.tensorboard import SummaryWriter
+from tqdm import tqdm
+
+from lensengine.errors import LensEngineError
+
+from lensengine_trainers.batches import KeyedSamples, StepBatches
+from lensengine_trainers.checkpoint import (
+    Checkpoint,
+    checkpoint_folder,
+    load_networks,
+    load_optimizers,
+    run_checkpoints,
+    save_checkpoint,
+)
+from lensengine_trainers.precision import Precision
+from lensengine_trainers.randomness import seed_everything, torch_step_seed
+from lensengine_trainers.tensors import image_grid, images_to_tensor
+from lensengine_trainers.training_model import TrainingModel
+
+
+@dataclass
+class LoopConfig:
+    """How long and where to train, and how often to log and save.
+
+    steps: total steps of the run (a resumed run goes on up to this number).
+    device: "auto" (CUDA when available), "cpu", "cuda" or "cuda:N".
+    amp: float16 autocast + GradScaler on CUDA (ignored on the CPU).
+    deterministic: deterministic CUDA kernels (bit-exact resume on GPUs, slower).
+    log_every / image_every / checkpoint_every: in steps; the last step always gets a checkpoint.
+    keep_checkpoints: how many of the newest checkpoints to keep.
+    workers: DataLoader worker processes (0: load in the training process).
+    """
+
+    steps: int = 10_000
+    batch_size: int = 1
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = True
+    deterministic: bool = False
+    log_every: int = 50
+    image_every: int = 500
+    checkpoint_every: int = 1000
+    keep_checkpoints: int = 3
+    workers: int = 0
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "batch_size", "log_every", "image_every", "checkpoint_every", "keep_checkpoints"):
+            if getattr(self, name) < 1:
+                raise LensEngineError(f"--{name.replace('_', '-')} must be 1 or more, got {getattr(self, name)}")
+        if self.workers < 0:
+            raise LensEngineError(f"--workers must be 0 or more, got {self.workers}")
+
+
+@dataclass
+class TrainResult:
+    """What a run did: the step it reached, its last checkpoint, its last logged losses and its speed."""
+
+    step: int
+    checkpoint: Path
+    losses: dict[str, float] = field(default_factory=dict)
+    steps_per_second: float = 0.0
+
+
+def resolve_device(name: str) -> torch.device:
+    """The torch device for ``name``; asking for CUDA where there is none is a LensEngineError."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise LensEngineError(f"unknown device {name!r}: use auto, cpu, cuda or cuda:N") from None
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (device.index or 0) >= count:
+            raise LensEngineError(
+                f"device {name} asked for, but torch sees {count} CUDA GPUs: use --device auto or cpu"
+            )
+    return device
+
+
+def configure_determinism(device: torch.device, deterministic: bool) -> None:
+    """Deterministic CUDA kernels when asked (an op without one warns rather than stops the run), else cuDNN
+    autotuning. The CPU kernels used here are deterministic as they are."""
+    if device.type != "cuda":
+        return
+    if deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    torch.backends.cudnn.benchmark = not deterministic
+
+
+class LossWindow:
+    """Running means of the losses since the last log line."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, float] = {}
+        self.count = 0
+
+    def add(self, losses: dict[str, float]) -> None:
+        for name, value in losses.items():
+            self.sums[name] = self.sums.get(name, 0.0) + value
+        self.count += 1
+
+    def means(self) -> dict[str, float]:
+        means = {name: total / self.count for name, total in self.sums.items()}
+        self.sums, self.count = {}, 0
+        return means
+
+
+def _check_finite(losses: dict[str, float], step: int) -> None:
+    bad = {name: value for name, value in losses.items() if not math.isfinite(value)}
+    if bad:
+        shown = ", ".join(f"{name}={value}" for name, value in bad.items())
+        raise LensEngineError(
+            f"training diverged at step {step} ({shown}): lower --lr, or resume from an earlier checkpoint"
+        )
+
+
+def _prune(run_dir: Path, keep: int) -> None:
+    for old in run_checkpoints(run_dir)[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def train(
+    model: TrainingModel,
+    samples,
+    data: dict,
+    config: LoopConfig,
+    run_dir: str | Path,
+    resume: Checkpoint | None = None,
+) -> TrainResult:
+    """Train ``model`` on ``samples`` (``__len__`` + ``sample(index, rng)``) up to ``config.steps`` steps.
+
+    ``data`` describes the dataset (JSON) for checkpoints and provenance. ``resume`` continues a run.
+    """
+    if len(samples) == 0:
+        raise LensEngineError("the training data holds no samples: check --pairs / --faces")
+    run_dir = Path(run_dir)
+    device = model.device
+    configure_determinism(device, config.deterministic)
+    seed_everything(config.seed)
+    precision = Precision(device, config.amp)
+    start = 0
+    if resume is not None:
+        load_networks(resume, model.networks)
+        load_optimizers(resume, model.optimizers)
+        precision.load_state_dict(resume.meta.get("scaler", {}))
+        start = resume.step
+    if start >= config.steps:
+        raise LensEngineError(f"the run is already at step {start} of {config.steps}: pass a larger --steps")
+
+    def checkpoint(step: int, losses: dict[str, float]) -> Path:
+        meta = {
+            "step": step,
+            "model": {"kind": model.kind, "config": model.config},
+            "data": data,
+            "loop": asdict(config),
+            "scaler": precision.state_dict(),
+            "losses": losses,
+        }
+        folder = save_checkpoint(checkpoint_folder(run_dir, step), meta, model.networks, model.optimizers)
+        _prune(run_dir, config.keep_checkpoints)
+        return folder
+
+    loader = DataLoader(
+        KeyedSamples(samples, config.seed),
+        batch_sampler=StepBatches(len(samples), config.batch_size, config.seed, start, config.steps),
+        num_workers=config.workers,
+        pin_memory=device.type == "cuda",
+    )
+    writer = SummaryWriter(str(run_dir / "tensorboard"), purge_step=start)
+    if start == 0:
+        settings = {"model": model.config, "data": data, "loop": asdict(config)}
+        writer.add_text("settings", f"```\n{json.dumps(settings, indent=2)}\n```")
+    window, logged = LossWindow(), {}
+    completed, updating = start, False
+    began = time.perf_counter()
+    bar = tqdm(total=config.steps, initial=start, desc=model.kind, unit="step", disable=not config.progress)
+    try:
+        for step, uint8_batch in enumerate(loader, start=start):
+            batch = {name: images_to_tensor(images, device) for name, images in uint8_batch.items()}
+            torch.manual_seed(torch_step_seed(config.seed, step))
+            updating = True
+            losses = model.train_step(batch, precision)
+            precision.update()
+            completed, updating = step + 1, False
+            _check_finite(losses, step)
+            window.add(losses)
+            bar.update(1)
+            last = completed == config.steps
+            if completed % config.log_every == 0 or last:
+                logged = window.means()
+                rate = (completed - start) / (time.perf_counter() - began)
+                for name, value in logged.items():
+                    writer.add_scalar(f"loss/{name}", value, completed)
+                writer.add_scalar("speed/steps_per_second", rate, completed)
+                bar.set_postfix({name: f"{value:.3f}" for name, value in logged.items()})
+            if completed % config.image_every == 0 or last:
+                writer.add_image("input | output | target", image_grid(model.sample_images(batch)), completed)
+            if completed % config.checkpoint_every == 0 and not last:
+                checkpoint(completed, logged)
+    except KeyboardInterrupt:
+        # A half-done update (one optimiser stepped, another not) must not be saved as a finished step.
+        if completed > start and not updating:
+            bar.write(f"interrupted: saved {checkpoint(completed, logged)}; resume with --resume {run_dir}")
+        raise
+    finally:
+        bar.close()
+        writer.close()
+    elapsed = time.perf_counter() - began
+    final = checkpoint(config.steps, logged)
+    return TrainResult(config.steps, final, logged, (config.steps - start) / elapsed)

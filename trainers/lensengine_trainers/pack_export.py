@@ -1,0 +1,87 @@
+"""From a training checkpoint to a lens pack: the generator, its measured quality and where it came from.
+
+The pack is written by lensengine.packs.export.export_pack (FP32 and FP16 ONNX, safetensors, lens.toml, and a
+check that ONNX Runtime matches torch). Its provenance records the trainer and its settings, the data, the
+steps, the last losses and the quality measured here (quality.py) on evaluation data or, when none is
+given, on the unaugmented training data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lensengine.nets import network_config
+from lensengine.packs.export import export_pack
+from lensengine.packs.lens_pack import LensPack
+
+from lensengine_trainers import __version__
+from lensengine_trainers.checkpoint import read_checkpoint
+from lensengine_trainers.distill import generator_config
+from lensengine_trainers.pix2pix import build_generator
+from lensengine_trainers.quality import NO_AUGMENTATION, measure_quality
+from lensengine_trainers.training_data import DataSpec, open_samples
+
+
+def without_none(value):
+    """``value`` with every None dropped from its mappings (TOML has no null)."""
+    if isinstance(value, dict):
+        return {key: without_none(item) for key, item in value.items() if item is not None}
+    return value
+
+
+def export_checkpoint(
+    checkpoint_path: str,
+    out_dir: str,
+    name: str,
+    description: str = "",
+    eval_data: DataSpec | None = None,
+    fp16: bool = True,
+) -> LensPack:
+    """Export the generator of a pix2pix or distill checkpoint as the face-lens pack ``out_dir``."""
+    checkpoint = read_checkpoint(checkpoint_path)
+    config = generator_config(checkpoint.model_config)
+    generator = build_generator(config)
+    generator.load_state_dict(checkpoint.network_state("G"))
+    generator.eval()
+
+    training_data = checkpoint.meta["data"]
+    measured_on = "evaluation data" if eval_data is not None else "training data, unaugmented"
+    spec = replace(eval_data or DataSpec.from_json(training_data["source"]), augment=NO_AUGMENTATION)
+    samples = open_samples(spec, config.size)
+    quality = measure_quality(generator, samples, config.direction)
+    loop = checkpoint.meta["loop"]
+    provenance = {
+        "trainer": {
+            "package": "lensengine-trainers",
+            "version": __version__,
+            "model": checkpoint.model_kind,
+            "config": checkpoint.model_config,
+        },
+        "data": training_data,
+        "training": {
+            "steps": checkpoint.step,
+            "batch_size": loop["batch_size"],
+            "seed": loop["seed"],
+            "checkpoint": checkpoint.folder.name,
+            "losses": checkpoint.meta.get("losses", {}),
+        },
+        "quality": {**quality, "measured_on": measured_on, "data": spec.to_json()},
+    }
+    return export_pack(
+        generator,
+        out_dir,
+        name=name,
+        family="pix2pix",
+        kind="face",
+        description=description or f"{checkpoint.model_kind} lens ({config.size} px, ngf {config.ngf})",
+        crop_size=config.size,
+        scale=1,
+        color_order="BGR",
+        normalisation="tanh",
+        template="five_point",
+        margin=float(training_data["margin"]),
+        arch="unet",
+        config=network_config(generator),
+        provenance=without_none(provenance),
+        fp16=fp16,
+    )
