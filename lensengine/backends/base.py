@@ -26,6 +26,7 @@ class InferenceBackend(abc.ABC):
     """One loaded network on one device. Subclasses set ``name`` and implement probe, supports and infer."""
 
     name: str = ""
+    precision: str = "fp32"  # the arithmetic the network runs in: "fp32" or "fp16" (set by each backend)
 
     @classmethod
     @abc.abstractmethod
@@ -40,6 +41,9 @@ class InferenceBackend(abc.ABC):
     def __init__(self, pack: LensPack, device: str = "cpu", max_batch: int = 4) -> None:
         if not isinstance(max_batch, int) or max_batch < 1:
             raise LensEngineError(f"max_batch must be a positive integer, got {max_batch!r}")
+        usable, reason = self.probe()
+        if not usable:
+            raise LensEngineError(f"backend {self.name} is not available: {reason}")
         usable, reason = self.supports(device)
         if not usable:
             raise LensEngineError(f"backend {self.name} cannot run on {device}: {reason}")

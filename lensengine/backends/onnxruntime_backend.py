@@ -56,7 +56,8 @@ class OnnxRuntimeBackend(InferenceBackend):
         import onnxruntime
 
         on_cuda = device.startswith("cuda")
-        model_path = pack.file("onnx_fp16" if on_cuda and "onnx_fp16" in pack.files else "onnx_fp32")
+        self.precision = "fp16" if on_cuda and "onnx_fp16" in pack.files else "fp32"
+        model_path = pack.file(f"onnx_{self.precision}")
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = physical_cpu_cores()

@@ -77,6 +77,7 @@ def test_pack_lens_spec_describes_the_pack(pack_folders) -> None:
     fields = (spec.name, spec.kind, spec.crop_size, spec.color_order, spec.margin)
     assert fields == ("tiny-resnet", "face", 64, "RGB", 0.35)
     assert spec.description == "test pack tiny-resnet [cyclegan; trainer tests, steps 0]"
+    assert spec.pack.root == spec.create.pack_path == pack_folders["tiny-resnet"]
     lens = spec.create()
     assert isinstance(lens, NeuralLens) and lens.pack.name == "tiny-resnet"
     lens.close()

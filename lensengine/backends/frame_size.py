@@ -1,0 +1,42 @@
+"""The size a frame lens's network sees: the frame scaled so its short side is the pack's working size, each
+side a multiple of the network's stride, the long side at most twice the short one.
+
+Fixing the short side keeps the cost of a frame lens independent of the camera's resolution; bounding the
+aspect ratio gives TensorRT one optimisation profile that covers landscape and portrait frames.
+"""
+
+from __future__ import annotations
+
+import math
+
+MAX_FRAME_ASPECT = 2
+TYPICAL_FRAME_ASPECT = 16 / 9
+
+# How each architecture's input side must divide (lensengine.nets checks the same in each forward()); the
+# defaults are the nets' constructor defaults, used when a pack's config leaves a knob out.
+_STRIDE_RULES = {
+    "unet": lambda config: 2 ** config.get("num_downs", 8),
+    "resnet_generator": lambda config: 2 ** config.get("n_downsampling", 2),
+    "johnson": lambda config: 4,
+}
+
+
+def network_stride(arch: str, config: dict) -> int:
+    """The number both input sides of network ``arch`` built with ``config`` must be a multiple of."""
+    rule = _STRIDE_RULES.get(arch)
+    return rule(config) if rule else 1
+
+
+def round_to_stride(side: float, stride: int) -> int:
+    """``side`` rounded to the nearest positive multiple of ``stride`` (halves round up)."""
+    return max(stride, math.floor(side / stride + 0.5) * stride)
+
+
+def frame_work_size(height: int, width: int, short_side: int, stride: int) -> tuple[int, int]:
+    """(height, width) a ``height`` x ``width`` frame is resized to before the network."""
+    if height < 1 or width < 1:
+        raise ValueError(f"frame size must be positive, got {width}x{height}")
+    short = round_to_stride(short_side, stride)
+    aspect = min(max(height, width) / min(height, width), MAX_FRAME_ASPECT)
+    long = min(round_to_stride(short * aspect, stride), short * MAX_FRAME_ASPECT)
+    return (short, long) if height <= width else (long, short)
