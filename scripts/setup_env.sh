@@ -14,13 +14,16 @@ pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
 plugins=(-e plugins/thug_glasses -e plugins/landmarks -e plugins/example_lens)
 if [ "$mode" = test ]; then
   if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
-    if "${pip[@]}" install --no-index torch==2.13.0 2>/dev/null; then
-      echo "setup: torch 2.13.0 from the local wheel folder"
-    elif command -v nvidia-smi >/dev/null 2>&1; then
+    probe=$(mktemp -d)
+    if "${pip[@]}" download --no-deps --no-index -d "$probe" torch==2.13.0 >/dev/null 2>&1 \
+        || command -v nvidia-smi >/dev/null 2>&1; then
+      # a wheel in pip's find-links folder (a CPU build on the project's machines), or a GPU machine
       "${pip[@]}" install torch==2.13.0
     else
-      "${pip[@]}" install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+      "${pip[@]}" install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
+        --extra-index-url https://pypi.org/simple
     fi
+    rm -rf "$probe"
   fi
   "${pip[@]}" install -e ".[test]" "${plugins[@]}" -e trainers
 else
