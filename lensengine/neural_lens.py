@@ -20,7 +20,8 @@ import cv2
 import numpy as np
 import platformdirs
 
-from lensengine.backends import InferenceBackend, create_backend
+from lensengine.backends import TensorRTBackend, create_backend, tensorrt_needs_first_build
+from lensengine.backends.engine_build_fallback import SwappableBackend, build_in_background
 from lensengine.backends.frame_size import frame_work_size, network_stride
 from lensengine.backends.preprocess import check_crops
 from lensengine.errors import LensEngineError
@@ -49,8 +50,15 @@ class NeuralLens:
         device: str | None = None,
     ) -> None:
         self.pack = pack if isinstance(pack, LensPack) else load_pack(pack)
-        self.backend: InferenceBackend = create_backend(self.pack, backend, device=device, max_batch=max_batch)
         self.max_batch = max_batch
+        if backend == "auto" and device in (None, "cuda") and tensorrt_needs_first_build(self.pack, max_batch):
+            # TensorRT would be fastest but its first build takes minutes: serve frames meanwhile.
+            self.backend = SwappableBackend(create_backend(self.pack, "auto", max_batch=max_batch, skip=("tensorrt",)))
+            build_in_background(
+                self.backend, lambda: TensorRTBackend(self.pack, "cuda", max_batch), self.pack.name
+            )
+        else:
+            self.backend = SwappableBackend(create_backend(self.pack, backend, device=device, max_batch=max_batch))
 
     def run(self, crops: np.ndarray) -> np.ndarray:
         """(N, S, S, 3) uint8 in the pack's colour order -> (N, C*scale, C*scale, 3) with C the pack's crop size.

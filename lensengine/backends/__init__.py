@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from lensengine.backends.base import InferenceBackend
 from lensengine.backends.onnxruntime_backend import OnnxRuntimeBackend
-from lensengine.backends.tensorrt_backend import TensorRTBackend, build_engine_ahead
+from lensengine.backends.tensorrt_backend import TensorRTBackend, build_engine_ahead, is_engine_cached
 from lensengine.backends.torch_backend import TorchBackend
 from lensengine.errors import LensEngineError
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
+    "auto_choice",
     "InferenceBackend",
     "OnnxRuntimeBackend",
     "TensorRTBackend",
@@ -30,6 +31,7 @@ __all__ = [
     "backend_report",
     "build_engine_ahead",
     "create_backend",
+    "tensorrt_needs_first_build",
 ]
 
 log = logging.getLogger("lensengine.backends")
@@ -54,12 +56,13 @@ def backend_report() -> list[tuple[str, bool, str]]:
 
 
 def create_backend(
-    pack: LensPack, backend: str = "auto", device: str | None = None, max_batch: int = 4
+    pack: LensPack, backend: str = "auto", device: str | None = None, max_batch: int = 4, skip: tuple[str, ...] = ()
 ) -> InferenceBackend:
     """Load ``pack`` on ``backend`` ("auto", "tensorrt", "torch", "onnxruntime").
 
     ``device`` None lets the backend (or auto) choose: CUDA where the backend can use it, else the CPU. A named
-    backend that cannot run here raises LensEngineError saying why and what to install.
+    backend that cannot run here raises LensEngineError saying why and what to install. ``skip`` names backends
+    ``auto`` must pass over (e.g. TensorRT while its engine is still being built).
     """
     if backend != "auto":
         if backend not in BACKENDS:
@@ -70,11 +73,27 @@ def create_backend(
     candidates = [
         (name, device or candidate_device)
         for name, candidate_device in AUTO_ORDER
-        if backend in ("auto", name) and (device is None or device.split(":")[0] == candidate_device)
+        if backend in ("auto", name) and name not in skip
+        and (device is None or device.split(":")[0] == candidate_device)
     ]
     if not candidates and backend == "auto":
         raise LensEngineError(f"no backend runs on device {device!r}: use cpu or cuda")
     return _create_first(pack, candidates or [(backend, device)], max_batch)
+
+
+def auto_choice() -> str:
+    """Which backend ``auto`` would try first here, as "name on device" (for ``lensengine lenses``)."""
+    for name, device in AUTO_ORDER:
+        cls = BACKENDS[name]
+        if cls.probe()[0] and cls.supports(device)[0]:
+            return f"{name} on {device}"
+    return "none available (see lensengine doctor)"
+
+
+def tensorrt_needs_first_build(pack: LensPack, max_batch: int) -> bool:
+    """Whether ``auto`` would pick TensorRT here but would first have to build an engine for minutes."""
+    usable = TensorRTBackend.probe()[0] and TensorRTBackend.supports("cuda")[0]
+    return usable and not is_engine_cached(pack, max_batch)
 
 
 def _create_first(pack: LensPack, candidates: list[tuple[str, str]], max_batch: int) -> InferenceBackend:

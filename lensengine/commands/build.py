@@ -15,13 +15,11 @@ def add_parser(sub) -> None:
 def handle(args) -> int:
     from lensengine.backends.tensorrt_backend import build_engine_ahead
     from lensengine.catalogue import lens_catalogue, resolve_lens
-    from lensengine.packs import load_pack
     from lensengine.plugin_manager import load_plugins
 
     spec, _ = resolve_lens(args.lens, lens_catalogue(load_plugins()))
-    pack_path = getattr(spec.create, "pack_path", None)
-    if pack_path is None:
+    if spec.pack is None:
         raise LensEngineError(f"lens {spec.name!r} is not a neural lens; only lens packs have engines to build")
-    path = build_engine_ahead(load_pack(pack_path), max_batch=args.max_faces, progress=True)
+    path = build_engine_ahead(spec.pack, max_batch=args.max_faces, progress=True)
     print(f"lensengine: engine for {spec.name} cached at {path}")
     return 0

@@ -21,8 +21,14 @@ def handle(args) -> int:
 
     registry = load_plugins()
     catalogue = lens_catalogue(registry, backend=args.backend)
-    rows = [(s.name, s.kind, s.plugin, s.description) for s in catalogue]
-    print(format_table(rows, ("NAME", "KIND", "PLUGIN", "DESCRIPTION")) if rows else "no lenses installed")
+    neural_backend = "-"
+    if any(s.pack is not None for s in catalogue):
+        from lensengine.backends import auto_choice
+
+        neural_backend = auto_choice() if args.backend == "auto" else args.backend
+    rows = [(s.name, s.kind, s.plugin, neural_backend if s.pack is not None else "-", s.description) for s in catalogue]
+    header = ("NAME", "KIND", "PLUGIN", "BACKEND", "DESCRIPTION")
+    print(format_table(rows, header) if rows else "no lenses installed")
     for failure in registry.failed:
         print(f"failed plugin {failure.plugin}: {failure.error}")
     return 0

@@ -70,3 +70,50 @@ def test_no_virtual_camera_gives_the_fix():
 def test_bad_size_is_a_usage_error():
     result = lensengine("run", "--size", "big")
     assert result.returncode == 2 and "WIDTHxHEIGHT" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def user_lens_dir(tmp_path_factory):
+    """A user lens folder holding one tiny neural face lens (random weights)."""
+    import torch
+
+    from lensengine.nets import build_network
+    from lensengine.packs.export import export_pack
+
+    root = tmp_path_factory.mktemp("lenses")
+    torch.manual_seed(0)
+    export_pack(
+        build_network("unet", ngf=8, num_downs=5).eval(), root / "tiny_unet",
+        name="tiny_unet", family="pix2pix", kind="face", description="a test lens", crop_size=64, scale=1,
+        color_order="RGB", normalisation="tanh", template="five_point", margin=0.35, arch="unet",
+        config={"ngf": 8, "num_downs": 5}, provenance={"trainer": "tests", "steps": 0},
+    )
+    return root
+
+
+def test_lenses_shows_neural_lenses_with_backend_and_provenance(user_lens_dir):
+    result = lensengine("lenses", env={"LENSENGINE_LENS_DIR": str(user_lens_dir)})
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith("tiny_unet"))
+    assert "user lens folder" in row and "onnxruntime on cpu" in row and "trainer tests" in row
+
+
+def test_neural_lens_runs_from_a_pack_path(user_lens_dir, tmp_path):
+    out = tmp_path / "out.avi"
+    result = lensengine("run", "--lens", str(user_lens_dir / "tiny_unet"), "--input", "sample:1", "--output",
+                        str(out), "--frames", "3")
+    assert result.returncode == 0, result.stderr
+    assert "3 frames written" in result.stdout and out.stat().st_size > 0
+
+
+def test_build_without_tensorrt_says_what_to_install(user_lens_dir):
+    assert_one_line_error(lensengine("build", "--lens", "tiny_unet", env={"LENSENGINE_LENS_DIR": str(user_lens_dir)}),
+                          "pip install tensorrt")
+
+
+def test_doctor_reports_every_section():
+    result = lensengine("doctor")
+    assert result.returncode == 0, result.stderr
+    for section in ("Cameras", "Virtual camera", "Face model", "Plugins and lenses", "Inference backends"):
+        assert section in result.stdout
+    assert "onnxruntime" in result.stdout and "tensorrt" in result.stdout
