@@ -32,6 +32,7 @@ class EngineSettings:
     realtime: bool | None = None  # None: real time for cameras and live outputs
     frames: int | None = None
     stats_every: float | None = None
+    controls: tuple = ()  # extra event sources (e.g. StdinControl) besides the window's hotkeys
 
 
 def _default_lens(catalogue) -> str:
@@ -71,4 +72,5 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
         yield FrameLoop(
             source, sink, FrameProcessor(tracker, stats), lenses, stats,
             realtime=realtime, max_frames=settings.frames, stats_every=settings.stats_every, stop=stop,
+            controls=list(settings.controls),
         )

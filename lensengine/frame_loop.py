@@ -118,11 +118,13 @@ class FrameLoop:
         stats_every: float | None = None,
         stop: threading.Event | None = None,
         report: Callable[[str], None] = print,
+        controls: list | None = None,
     ) -> None:
         self.source, self.sink, self.processor, self.lenses, self.stats = source, sink, processor, lenses, stats
         self.realtime, self.max_frames, self.stats_every = realtime, max_frames, stats_every
         self.stop = stop or threading.Event()
         self.report = report
+        self.controls = [sink, *(controls or [])]  # anything with poll_events(): the window, the terminal
         self._last_report = time.perf_counter()
         self._last_output: np.ndarray | None = None
 
@@ -192,11 +194,12 @@ class FrameLoop:
         self._maybe_report()
 
     def _handle_events(self) -> None:
-        for event in self.sink.poll_events():
-            if event == "quit":
-                self.stop.set()
-            else:
-                self.lenses.handle(event)
+        for control in self.controls:
+            for event in control.poll_events():
+                if event == "quit":
+                    self.stop.set()
+                else:
+                    self.lenses.handle(event)
 
     def _maybe_report(self) -> None:
         now = time.perf_counter()

@@ -83,7 +83,8 @@ class LensController:
             self._ready = runner
 
     def handle(self, event: str) -> None:
-        """Window hotkeys: "toggle", "next", "prev", "lens:<k>" (1-based position in ``order``)."""
+        """Hotkeys and typed commands: "toggle", "next", "prev", "lens:<k>" (1-based position in ``order``),
+        "use:<name>"."""
         names = [s.name for s in self.order]
         index = names.index(self.name) if self.name in names else 0
         if event == "toggle":
@@ -94,6 +95,11 @@ class LensController:
             k = int(event.split(":", 1)[1]) - 1
             if 0 <= k < len(names):
                 self.switch(names[k])
+        elif event.startswith("use:"):
+            try:
+                self.switch(event.split(":", 1)[1])
+            except LensEngineError as exc:
+                log.warning("%s", exc)
 
     def close(self) -> None:
         with self._lock:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 
 from lensengine.engine import DEFAULT_LENS, FALLBACK_LENS, EngineSettings, open_engine
+from lensengine.stdin_control import StdinControl
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -49,6 +51,9 @@ def handle(args) -> int:
         backend=args.backend, lens_timeout=args.lens_timeout, realtime=args.realtime, frames=args.frames,
         stats_every=1.0 if args.stats else None,
     )
+    if sys.stdin is not None and sys.stdin.isatty():
+        settings.controls = (StdinControl(sys.stdin),)
+        print("lensengine: type a lens name or number + Enter to switch (n/p next/previous, Enter toggles, q quits)")
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
