@@ -117,3 +117,25 @@ def test_doctor_reports_every_section():
     for section in ("Cameras", "Virtual camera", "Face model", "Plugins and lenses", "Inference backends"):
         assert section in result.stdout
     assert "onnxruntime" in result.stdout and "tensorrt" in result.stdout
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_signal_shuts_down_cleanly(tmp_path, sig):
+    import signal
+    import time
+
+    out = tmp_path / "out.avi"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lensengine", "run", "--lens", "thug_glasses_classic", "--input", "sample", "--loop",
+         "--realtime", "--output", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )
+    time.sleep(4)
+    proc.send_signal(getattr(signal, sig))
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr and "frames written" in stdout
+    import cv2
+
+    cap = cv2.VideoCapture(str(out))  # the file was finalised: it opens and has frames
+    assert cap.isOpened() and cap.get(cv2.CAP_PROP_FRAME_COUNT) > 0
