@@ -23,6 +23,9 @@ from lensengine.packs.pack_error import PackError
 from lensengine.packs.safe_paths import unsafe_reason
 
 CACHE_ENV = "LENSENGINE_CACHE_DIR"
+# A lens pack is a few model files: anything far larger unpacked is a zip bomb or not a pack.
+MAX_UNPACKED_BYTES = 4 * 1024**3
+MAX_ENTRIES = 1000
 _FILE_TYPE_MASK = 0o170000
 _SYMLINK_TYPE = 0o120000
 
@@ -86,7 +89,15 @@ def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Pat
 def _pack_members(archive: zipfile.ZipFile, source: str) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
     """Every entry with its path inside the pack; PackError for an unsafe, linked or repeated entry."""
     entries: dict[PurePosixPath, zipfile.ZipInfo] = {}
-    for info in archive.infolist():
+    infos = archive.infolist()
+    unpacked = sum(info.file_size for info in infos)
+    if len(infos) > MAX_ENTRIES or unpacked > MAX_UNPACKED_BYTES:
+        raise PackError(
+            source,
+            f"zip holds {len(infos)} entries, {unpacked / 1024**3:.1f} GiB unpacked: over the limits for a lens pack "
+            f"({MAX_ENTRIES} entries, {MAX_UNPACKED_BYTES // 1024**3} GiB); refusing to extract",
+        )
+    for info in infos:
         reason = unsafe_reason(info.filename)
         if reason:
             raise PackError(

@@ -119,3 +119,14 @@ def test_zip_pack_needs_a_verified_folder(pack_folder, tmp_path: Path) -> None:
     with pytest.raises(PackError, match="tampered or corrupt"):
         zip_pack(pack_folder, tmp_path / "bad.zip")
     assert not (tmp_path / "bad.zip").exists()
+
+
+def test_zip_bomb_is_refused_before_extraction(pack_folder, tmp_path: Path, cache_dir: Path, monkeypatch):
+    import lensengine.packs.zip_cache as zip_cache
+
+    monkeypatch.setattr(zip_cache, "MAX_UNPACKED_BYTES", 1_000_000)
+    bomb = zip_with(pack_folder, tmp_path / "bomb.zip", {})
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("padding.bin", b"\0" * 2_000_000)  # compresses to ~2 kB
+    assert "over the limits for a lens pack" in load_error(bomb)
+    assert nothing_left(cache_dir)
