@@ -28,6 +28,7 @@ class EngineSettings:
     loop: bool = False
     face_model: str | None = None
     backend: str = "auto"
+    superres: str = "auto"  # NAME of an SR pack, "none", or "auto" (an installed SR pack, if any)
     lens_timeout: float = 1.0
     realtime: bool | None = None  # None: real time for cameras and live outputs
     frames: int | None = None
@@ -43,7 +44,7 @@ def _default_lens(catalogue) -> str:
 @contextmanager
 def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -> Iterator["FrameLoop"]:
     """Open everything ``settings`` names and yield the FrameLoop; everything is released on exit."""
-    from lensengine.catalogue import lens_catalogue, resolve_lens
+    from lensengine.catalogue import lens_catalogue, resolve_lens, resolve_superres
     from lensengine.frame_loop import FrameLoop
     from lensengine.frame_processor import FrameProcessor
     from lensengine.lens_controller import LensController
@@ -56,7 +57,8 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
 
     if settings.max_faces < 1:
         raise LensEngineError("--max-faces must be at least 1")
-    catalogue = lens_catalogue(load_plugins(), backend=settings.backend)
+    registry = load_plugins()
+    catalogue = lens_catalogue(registry, backend=settings.backend)
     spec, order = resolve_lens(settings.lens or _default_lens(catalogue), catalogue, backend=settings.backend)
     with ExitStack() as stack:
         source = stack.enter_context(open_source(settings.input, size=settings.size, fps=settings.fps, loop=settings.loop))
@@ -67,10 +69,13 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
         tracker = stack.enter_context(FaceTracker(model_path=settings.face_model, max_faces=settings.max_faces))
         lenses = LensController(order, spec.name, timeout=settings.lens_timeout)
         stack.callback(lenses.close)
+        superres = resolve_superres(settings.superres, registry, backend=settings.backend)
+        if superres is not None:
+            stack.callback(superres.close)
         stats = PipelineStats()
         realtime = settings.realtime if settings.realtime is not None else (source.live or sink.live)
         yield FrameLoop(
-            source, sink, FrameProcessor(tracker, stats), lenses, stats,
+            source, sink, FrameProcessor(tracker, stats, superres, superres_all_lenses=settings.superres not in ("auto", "none")), lenses, stats,
             realtime=realtime, max_frames=settings.frames, stats_every=settings.stats_every, stop=stop,
             controls=list(settings.controls),
         )

@@ -23,9 +23,13 @@ def _swap_rb(images: np.ndarray) -> np.ndarray:
 class FrameProcessor:
     """Applies the current lens to a frame, in place. ``tracker`` is anything with ``track(frame, ms) -> faces``."""
 
-    def __init__(self, tracker, stats: PipelineStats) -> None:
+    def __init__(self, tracker, stats: PipelineStats, superres=None, superres_all_lenses: bool = False) -> None:
         self.tracker = tracker
         self.stats = stats
+        self.superres = superres  # a lensengine.superres.SuperResStage, or None
+        # SR sharpens what a network drew at its small crop size; algorithmic lenses draw sharp at any size,
+        # so they get it only when the user names an SR pack.
+        self.superres_all_lenses = superres_all_lenses
         self.faces: list[Face] = []
 
     def process(self, frame: np.ndarray, timestamp_ms: int, runner: LensRunner | None) -> np.ndarray:
@@ -65,8 +69,25 @@ class FrameProcessor:
             return frame
         if rgb:
             out = _swap_rb(out)
+        pastes = [(crops[i], out[i], matrices[i]) for i in range(len(faces))]
+        if self.superres is not None and (self.superres_all_lenses or spec.pack is not None):
+            self._superres(pastes, size)
         with self.stats.time("blend"):
             # Farther (smaller) faces first, so a nearer face that overlaps them is pasted over them.
             for i in sorted(range(len(faces)), key=lambda i: _box_area(faces[i])):
-                paste_back(frame, crops[i], out[i], matrices[i])
+                paste_back(frame, *pastes[i])
         return frame
+
+    def _superres(self, pastes: list, size: int) -> None:
+        """Enlarge, in one batch, the crops of faces that cover more frame pixels than the lens's crop has."""
+        from lensengine.superres import crop_side_in_frame, enlarged_matrix, superres_wanted
+
+        wanted = [i for i, (_, _, m) in enumerate(pastes) if superres_wanted(crop_side_in_frame(m, size), size)]
+        if not wanted:
+            return
+        with self.stats.time("superres"):
+            big_in, big_out = self.superres.upscale_for_paste(
+                np.stack([pastes[i][0] for i in wanted]), np.stack([pastes[i][1] for i in wanted])
+            )
+        for k, i in enumerate(wanted):
+            pastes[i] = (big_in[k], big_out[k], enlarged_matrix(pastes[i][2], self.superres.scale))

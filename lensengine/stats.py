@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-STAGES = ("capture", "track", "align", "lens", "blend", "output")
+STAGES = ("capture", "track", "align", "lens", "superres", "blend", "output")
 
 
 class PipelineStats:

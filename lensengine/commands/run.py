@@ -35,6 +35,9 @@ def add_parser(sub) -> None:
     p.add_argument("--loop", action="store_true", help="loop a video file or the sample clip")
     p.add_argument("--face-model", default=None, help="path to face_landmarker.task (else env, cache, offline copy)")
     p.add_argument("--backend", default="auto", help="neural backend: auto, tensorrt, torch, onnxruntime")
+    p.add_argument("--superres", default="auto",
+                   help="super-resolution after the lens: an SR pack name, none, or auto (default: an installed "
+                        "SR pack, used only for faces larger on screen than the lens's crop)")
     p.add_argument("--lens-timeout", type=float, default=1.0, help="seconds a lens may take before its frame passes through")
     realtime = p.add_mutually_exclusive_group()
     realtime.add_argument("--realtime", dest="realtime", action="store_true", default=None,
@@ -48,7 +51,7 @@ def handle(args) -> int:
     settings = EngineSettings(
         lens=args.lens, input=args.input, output=args.output, size=args.size, fps=args.fps,
         max_faces=args.max_faces, preview=args.preview, loop=args.loop, face_model=args.face_model,
-        backend=args.backend, lens_timeout=args.lens_timeout, realtime=args.realtime, frames=args.frames,
+        backend=args.backend, superres=args.superres, lens_timeout=args.lens_timeout, realtime=args.realtime, frames=args.frames,
         stats_every=1.0 if args.stats else None,
     )
     if sys.stdin is not None and sys.stdin.isatty():
