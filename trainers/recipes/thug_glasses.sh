@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Reproduce the shipped neural `thug_glasses` lens pack end to end, on a CPU, from offline images only.
+#
+#   bash trainers/recipes/thug_glasses.sh                 # every stage: data train export benchmark
+#   bash trainers/recipes/thug_glasses.sh train export    # chosen stages, in this order
+#
+# WORK (default data/thug_glasses) holds the photos, face crops and run folder; PACK is the pack written.
+# Needs: pip install -e . -e trainers -e plugins/thug_glasses (make test sets this up).
+# Training: 6000 steps of batch 4, ~23 minutes on one shared CPU thread (a GPU takes a minute: --device auto).
+set -euo pipefail
+
+WORK=${WORK:-data/thug_glasses}
+PACK=${PACK:-plugins/thug_glasses/lensengine_thug_glasses/packs/thug_glasses}
+TRAIN=${TRAIN:-lensengine-train}
+PYTHON=${PYTHON:-python}
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1}
+
+data() {
+    # Training faces: the astronaut photo and warped variants of it (the only other offline real face, Grace
+    # Hopper, is held out for the quality benchmark). All public domain.
+    rm -rf "$WORK/photos" "$WORK/faces"
+    "$PYTHON" trainers/recipes/thug_glasses_photos.py "$WORK/photos"
+    "$TRAIN" extract-faces --images "$WORK/photos" --size 128 --out "$WORK/faces" --no-progress
+}
+
+train() {
+    # slim16's 128 px, 7-level U-Net at ngf 8 (a 2.6 MB FP32 model); the teacher draws each pair on the fly.
+    nice -n 5 "$TRAIN" pix2pix --faces "$WORK/faces" --on-the-fly-teacher thug_glasses_classic \
+        --preset slim16 --ngf 8 --steps 6000 --batch-size 4 --seed 0 --device cpu \
+        --rotate 15 --brightness 0.3 --contrast 0.3 --saturation 0.3 --hue 0.05 --blur 1.5 --noise 6 --jpeg 40 \
+        --checkpoint-every 1000 --out "$WORK/run" --no-progress
+}
+
+export_pack() {
+    local description='Pixel-art "Thug Life" sunglasses (pix2pix U-Net ngf 8, 128 px; learnt from thug_glasses_classic)'
+    rm -rf "$PACK"
+    "$TRAIN" export --checkpoint "$WORK/run" --out "$PACK" --name thug_glasses --description "$description" \
+        --eval-faces "$WORK/holdout_faces" --eval-teacher thug_glasses_classic
+}
+
+holdout() {
+    # Held-out faces for export's quality figure: Grace Hopper's photo, never seen in training.
+    rm -rf "$WORK/holdout_photos" "$WORK/holdout_faces"
+    mkdir -p "$WORK/holdout_photos"
+    "$PYTHON" -c "import cv2, sys; from lensengine.face_photos import face_photo; \
+cv2.imwrite(sys.argv[1], face_photo('grace_hopper'))" "$WORK/holdout_photos/grace_hopper.png"
+    "$TRAIN" extract-faces --images "$WORK/holdout_photos" --size 128 --out "$WORK/holdout_faces" --no-progress
+}
+
+benchmark() {
+    # Pack against teacher on held-out crops (Grace Hopper's photo and sample-clip frames), speed on 2 threads;
+    # writes benchmarks/results/quality-thug_glasses.{md,json,png} and provenance.quality into the pack.
+    "$PYTHON" benchmarks/quality.py --pack "$PACK" --teacher thug_glasses_classic --held-out grace_hopper \
+        --write-provenance
+}
+
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(data train holdout export benchmark)
+for stage in "${stages[@]}"; do
+    case "$stage" in
+        data) data ;;
+        train) train ;;
+        holdout) holdout ;;
+        export) export_pack ;;
+        benchmark) benchmark ;;
+        *) echo "unknown stage '$stage': use data, train, holdout, export or benchmark" >&2; exit 2 ;;
+    esac
+done
