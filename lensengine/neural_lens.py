@@ -26,7 +26,7 @@ from lensengine.backends.frame_size import frame_work_size, network_stride
 from lensengine.backends.preprocess import check_crops
 from lensengine.errors import LensEngineError
 from lensengine.lens import LensSpec
-from lensengine.packs import LensPack, load_pack
+from lensengine.packs import LensPack, load_pack, packs_in
 
 LENS_DIR_ENV = "LENSENGINE_LENS_DIR"
 
@@ -146,12 +146,4 @@ def user_lens_dir() -> Path:
 def find_user_packs(folder: str | Path | None = None) -> list[Path]:
     """Pack folders (holding a lens.toml) and .zip files directly inside ``folder`` (default: user_lens_dir()),
     sorted by name; an absent folder holds none."""
-    root = Path(folder) if folder is not None else user_lens_dir()
-    if not root.is_dir():
-        return []
-    found = [
-        entry
-        for entry in root.iterdir()
-        if (entry.is_dir() and (entry / "lens.toml").is_file()) or (entry.is_file() and entry.suffix == ".zip")
-    ]
-    return sorted(found, key=lambda path: path.name)
+    return packs_in(folder if folder is not None else user_lens_dir())

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lensengine.hookspecs import hookimpl
 from lensengine.lens import FACE, LensSpec
+from lensengine.packs import packs_in
 
 from .classic import ThugGlassesClassic
-from .packs_folder import PACKS_DIR, packs_in
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
 
 
 @hookimpl

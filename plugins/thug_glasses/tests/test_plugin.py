@@ -6,7 +6,8 @@ from importlib.metadata import entry_points
 
 from lensengine.lens import FACE
 from lensengine.plugin_manager import load_plugins
-from lensengine_thug_glasses.packs_folder import PACKS_DIR, packs_in
+from lensengine.packs import packs_in
+from lensengine_thug_glasses.plugin import PACKS_DIR
 
 
 def test_entry_point_is_installed():
@@ -24,14 +25,3 @@ def test_engine_loads_the_classic_lens(monkeypatch, face_crop):
     out = spec.create().apply(crop[None], landmarks[None])
     assert out.shape == (1, 256, 256, 3) and (out[0] != crop).any()
     assert registry.packs == [("thug_glasses", path) for path in packs_in(PACKS_DIR)]
-
-
-def test_packs_are_folders_with_a_manifest_or_zips(tmp_path):
-    for name in ("b_pack", "a_pack", "no_manifest"):
-        (tmp_path / name).mkdir()
-    (tmp_path / "a_pack" / "lens.toml").write_text('name = "a"\n')
-    (tmp_path / "b_pack" / "lens.toml").write_text('name = "b"\n')
-    (tmp_path / "c_pack.zip").write_bytes(b"PK\x05\x06" + bytes(18))
-    (tmp_path / "notes.txt").write_text("not a pack")
-    assert packs_in(tmp_path) == [tmp_path / "a_pack", tmp_path / "b_pack", tmp_path / "c_pack.zip"]
-    assert packs_in(tmp_path / "missing") == []
