@@ -125,6 +125,8 @@ class SuperResStage:
 
     def upscale(self, crops_bgr: np.ndarray) -> np.ndarray:
         """(N, h, w, 3) uint8 BGR -> (N, h*scale, w*scale, 3) uint8 BGR; any N (run in batches of max_batch)."""
+        if self.backend.closed:
+            raise LensEngineError(f"SR stage {self.name!r} is closed: create a new SuperResStage")
         check_crops(crops_bgr)
         height, width = crops_bgr.shape[1:3]
         side = self.pack.crop_size

@@ -26,6 +26,23 @@ PACK_FILE_NAMES = {
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+def portable_paths(value):
+    """``value`` with absolute paths made shareable: relative to the working folder when inside it (the
+    repository, where the training recipes run), else only their last two parts after ``.../``. A pack's
+    provenance must not name folders that exist only on the machine that trained it."""
+    if isinstance(value, dict):
+        return {key: portable_paths(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [portable_paths(item) for item in value]
+    if isinstance(value, str) and os.path.isabs(value) and "\n" not in value:
+        path = Path(value)
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return ".../" + "/".join(path.parts[-2:])
+    return value
+
+
 def write_pack(
     out_dir: str | Path,
     *,
@@ -71,7 +88,7 @@ def write_pack(
         arch=arch,
         config=config,
         files={key: FileEntry(PACK_FILE_NAMES[key], file_sha256(src)) for key, src in sources.items()},
-        provenance=provenance,
+        provenance=portable_paths(provenance),
     )
     text = _manifest_text(manifest, str(out))
     out.mkdir(parents=True, exist_ok=True)

@@ -109,3 +109,12 @@ def test_superres_and_frame_packs(model_files: dict[str, Path], pack_fields: dic
     pack = load_pack(write_pack(tmp_path / "sr", files=model_files, **pack_fields))
     assert (pack.scale, pack.kind, pack.template, pack.margin) == (4, "frame", "none", 0.0)
     assert isinstance(pack.margin, float)
+
+
+def test_provenance_paths_are_made_portable(tmp_path, monkeypatch):
+    from lensengine.packs.write import portable_paths
+
+    monkeypatch.chdir(tmp_path)
+    inside, outside = str(tmp_path / "runs" / "faces"), "/tmp/somewhere/run7/faces"
+    assert portable_paths({"data": {"faces": inside, "more": [outside]}, "steps": 3, "note": "a/b"}) == {
+        "data": {"faces": "runs/faces", "more": [".../run7/faces"]}, "steps": 3, "note": "a/b"}

@@ -6,6 +6,7 @@
     pix2pix        train a pix2pix generator (new or --resume)
     distill        distil a trained generator into a slim student
     export         write a lens pack with provenance and measured quality
+    superres       super-resolution: offline-data, train, export
 
 Every user-facing failure is a LensEngineError, printed as one line with exit status 2.
 """
@@ -20,6 +21,7 @@ from lensengine.errors import LensEngineError
 
 from lensengine_trainers import __version__
 from lensengine_trainers.commands import export, extract, pairs, train
+from lensengine_trainers.superres.cli import add_superres_parser
 
 COMMANDS = (extract, pairs, train, export)
 
@@ -32,6 +34,7 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)
+    add_superres_parser(sub)
     return parser
 
 

@@ -8,9 +8,14 @@ from lensengine.errors import LensEngineError
 
 from lensengine_trainers.distill import Distill, DistillConfig
 from lensengine_trainers.pix2pix import Pix2Pix, Pix2PixConfig
+from lensengine_trainers.superres.model import SuperResConfig, SuperResModel
 from lensengine_trainers.training_model import TrainingModel
 
-MODEL_KINDS = {"pix2pix": (Pix2Pix, Pix2PixConfig), "distill": (Distill, DistillConfig)}
+MODEL_KINDS = {
+    "pix2pix": (Pix2Pix, Pix2PixConfig),
+    "distill": (Distill, DistillConfig),
+    "superres": (SuperResModel, SuperResConfig),
+}
 
 
 def build_model(kind: str, config: dict, device: torch.device, init_seed: int) -> TrainingModel:

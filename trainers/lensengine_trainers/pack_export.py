@@ -8,7 +8,6 @@ given, on the unaugmented training data.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 from lensengine.nets import network_config
@@ -27,16 +26,6 @@ def without_none(value):
     """``value`` with every None dropped from its mappings (TOML has no null)."""
     if isinstance(value, dict):
         return {key: without_none(item) for key, item in value.items() if item is not None}
-    return value
-
-
-def portable_paths(value):
-    """``value`` with absolute paths made relative to the working folder (the repository, for the recipes):
-    a pack's provenance must not name folders that exist only on the machine that trained it."""
-    if isinstance(value, dict):
-        return {key: portable_paths(item) for key, item in value.items()}
-    if isinstance(value, str) and os.path.isabs(value):
-        return os.path.relpath(value)
     return value
 
 
@@ -93,6 +82,6 @@ def export_checkpoint(
         margin=float(training_data["margin"]),
         arch="unet",
         config=network_config(generator),
-        provenance=portable_paths(without_none(provenance)),
+        provenance=without_none(provenance),
         fp16=fp16,
     )
