@@ -1,4 +1,4 @@
-"""The ``lensengine`` command: run, lenses, doctor, build, train.
+"""The ``lensengine`` command: run, lenses, doctor, build, stylize, train.
 
 Every user-facing failure is a LensEngineError, printed as one line (no traceback) with exit status 2.
 """
@@ -10,10 +10,10 @@ import logging
 import sys
 
 from lensengine import __version__
-from lensengine.commands import build, doctor, lenses, run, train
+from lensengine.commands import build, doctor, lenses, run, stylize, train
 from lensengine.errors import LensEngineError
 
-COMMANDS = (run, lenses, doctor, build, train)
+COMMANDS = (run, lenses, doctor, build, stylize, train)
 
 
 def make_parser() -> argparse.ArgumentParser:

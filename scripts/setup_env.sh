@@ -11,7 +11,8 @@ venv=${LENSENGINE_VENV:-.venv}
 pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
 "${pip[@]}" install --upgrade pip
 
-plugins=(-e plugins/thug_glasses -e plugins/landmarks -e plugins/example_lens -e plugins/superres)
+plugins=(-e plugins/thug_glasses -e plugins/landmarks -e plugins/example_lens -e plugins/superres
+         -e plugins/cyclegan_lenses -e plugins/style_lenses)
 if [ "$mode" = test ]; then
   if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
     probe=$(mktemp -d)

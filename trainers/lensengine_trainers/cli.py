@@ -7,6 +7,8 @@
     distill        distil a trained generator into a slim student
     export         write a lens pack with provenance and measured quality
     superres       super-resolution: offline-data, train, export
+    cyclegan-data, cyclegan, cyclegan-export   unpaired face-to-face lenses
+    style, style-export                        fast style-transfer lenses
 
 Every user-facing failure is a LensEngineError, printed as one line with exit status 2.
 """
@@ -21,6 +23,8 @@ from lensengine.errors import LensEngineError
 
 from lensengine_trainers import __version__
 from lensengine_trainers.commands import export, extract, pairs, train
+from lensengine_trainers.cyclegan.cli import add_cyclegan_parser
+from lensengine_trainers.style.cli import add_style_parser
 from lensengine_trainers.superres.cli import add_superres_parser
 
 COMMANDS = (extract, pairs, train, export)
@@ -35,6 +39,8 @@ def make_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         command.add_parser(sub)
     add_superres_parser(sub)
+    add_cyclegan_parser(sub)
+    add_style_parser(sub)
     return parser
 
 

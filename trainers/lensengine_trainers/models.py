@@ -6,8 +6,10 @@ import torch
 
 from lensengine.errors import LensEngineError
 
+from lensengine_trainers.cyclegan.model import CycleGAN, CycleGANConfig
 from lensengine_trainers.distill import Distill, DistillConfig
 from lensengine_trainers.pix2pix import Pix2Pix, Pix2PixConfig
+from lensengine_trainers.style.fast_style import FastStyle, FastStyleConfig
 from lensengine_trainers.superres.model import SuperResConfig, SuperResModel
 from lensengine_trainers.training_model import TrainingModel
 
@@ -15,6 +17,8 @@ MODEL_KINDS = {
     "pix2pix": (Pix2Pix, Pix2PixConfig),
     "distill": (Distill, DistillConfig),
     "superres": (SuperResModel, SuperResConfig),
+    "cyclegan": (CycleGAN, CycleGANConfig),
+    "style": (FastStyle, FastStyleConfig),
 }
 
 

@@ -1,0 +1,88 @@
+"""Both directions of a CycleGAN checkpoint as face-lens packs, with provenance and, when asked, quality.
+
+``G_AB`` becomes the A -> B pack and ``G_BA`` the B -> A pack (lensengine.packs.export.export_pack: FP32 and
+FP16 ONNX, safetensors, lens.toml, ONNX Runtime checked against torch). The provenance records the trainer and
+its settings, the data, the steps, the last losses, which features the identity loss used, and the quality
+measured against a teacher lens on held-out faces (quality.py).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from lensengine.nets import network_config
+from lensengine.packs.export import export_pack
+from lensengine.packs.lens_pack import LensPack
+
+from lensengine_trainers import __version__
+from lensengine_trainers.checkpoint import Checkpoint
+from lensengine_trainers.cyclegan.model import IDENTITY_VGG_LAYERS, CycleGANConfig, IdentityDistance, build_generator
+from lensengine_trainers.pack_export import without_none
+
+GENERATORS = {"AtoB": "G_AB", "BtoA": "G_BA"}
+
+
+def checkpoint_generator(checkpoint: Checkpoint, direction: str):
+    """The generator of ``direction`` ("AtoB" or "BtoA") of a CycleGAN checkpoint, in eval mode."""
+    config = CycleGANConfig(**checkpoint.model_config)
+    generator = build_generator(config)
+    generator.load_state_dict(checkpoint.network_state(GENERATORS[direction]))
+    return generator.eval()
+
+
+def cyclegan_provenance(checkpoint: Checkpoint, direction: str, quality: dict | None) -> dict:
+    """The provenance table of one direction's pack."""
+    config = checkpoint.model_config
+    identity = {"features": "pixels", "distance": "L1"}
+    if config["identity_features"] == "vgg":
+        source = IdentityDistance(CycleGANConfig(**config), torch.device("cpu")).source
+        identity = {"features": "VGG16 " + ", ".join(IDENTITY_VGG_LAYERS), "distance": "L1", **source.to_provenance()}
+    loop = checkpoint.meta["loop"]
+    provenance = {
+        "trainer": {"package": "lensengine-trainers", "version": __version__, "model": "cyclegan", "config": config},
+        "direction": direction,
+        "identity_loss": identity,
+        "data": checkpoint.meta["data"],
+        "training": {
+            "steps": checkpoint.step,
+            "batch_size": loop["batch_size"],
+            "seed": loop["seed"],
+            "checkpoint": checkpoint.folder.name,
+            "losses": checkpoint.meta.get("losses", {}),
+        },
+    }
+    if quality:
+        provenance["quality"] = quality
+    return without_none(provenance)
+
+
+def export_direction(
+    checkpoint: Checkpoint,
+    direction: str,
+    out_dir: str,
+    name: str,
+    description: str = "",
+    quality: dict | None = None,
+    fp16: bool = True,
+) -> LensPack:
+    """Write the pack of one direction of ``checkpoint`` to ``out_dir``."""
+    generator = checkpoint_generator(checkpoint, direction)
+    config = CycleGANConfig(**checkpoint.model_config)
+    return export_pack(
+        generator,
+        out_dir,
+        name=name,
+        family="cyclegan",
+        kind="face",
+        description=description or f"CycleGAN {direction} lens ({config.size} px, ngf {config.ngf}, {config.n_blocks} blocks)",
+        crop_size=config.size,
+        scale=1,
+        color_order="BGR",
+        normalisation="tanh",
+        template="five_point",
+        margin=float(checkpoint.meta["data"]["margin"]),
+        arch="resnet_generator",
+        config=network_config(generator),
+        provenance=cyclegan_provenance(checkpoint, direction, quality),
+        fp16=fp16,
+    )

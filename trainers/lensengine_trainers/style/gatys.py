@@ -1,0 +1,76 @@
+"""Neural style transfer by optimisation (Gatys, Ecker & Bethge, CVPR 2016), for still images.
+
+The picture itself is optimised: it starts as the content image and Adam moves its pixels to lower the
+content loss (VGG19 ``relu4_2`` features of the content image) plus the style loss (Gram matrices of
+``relu1_1`` ... ``relu5_1`` of the style image). The style image is scaled to the content's working size, so
+brush strokes keep their size relative to the picture. Slow (seconds to minutes): for video, train a fast
+style net instead (fast_style.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from lensengine.errors import LensEngineError
+from lensengine.nets.vgg import VGGSource, load_vgg
+
+from lensengine_trainers.style.images import fit_long_side, image_tensor
+from lensengine_trainers.style.losses import GATYS_CONTENT_LAYER, GATYS_STYLE_LAYERS, LossWeights, PerceptualLoss
+from lensengine_trainers.tensors import tensor_to_images
+
+DEFAULT_STEPS = 300
+DEFAULT_SIZE = 384
+DEFAULT_LR = 0.05
+
+
+@dataclass
+class StylizeResult:
+    """The stylised BGR image, the losses before and after, and the features that measured them."""
+
+    image: np.ndarray
+    vgg: VGGSource
+    start_losses: dict[str, float] = field(default_factory=dict)
+    end_losses: dict[str, float] = field(default_factory=dict)
+
+
+def stylize(
+    content_bgr: np.ndarray,
+    style_bgr: np.ndarray,
+    steps: int = DEFAULT_STEPS,
+    size: int = DEFAULT_SIZE,
+    lr: float = DEFAULT_LR,
+    weights: LossWeights = LossWeights(),
+    vgg_weights: str = "auto",
+    seed: int = 0,
+    progress: bool = True,
+) -> StylizeResult:
+    """``content_bgr`` painted in the style of ``style_bgr``, at ``size`` pixels on its longer side."""
+    if steps < 1 or lr <= 0:
+        raise LensEngineError(f"--steps must be >= 1 and the learning rate > 0, got {steps} and {lr}")
+    device = torch.device("cpu")
+    content = image_tensor(fit_long_side(content_bgr, size), device)
+    style = image_tensor(fit_long_side(style_bgr, size), device)
+    vgg, source = load_vgg("vgg19", (GATYS_CONTENT_LAYER, *GATYS_STYLE_LAYERS), vgg_weights, seed=seed)
+    loss = PerceptualLoss(vgg, style, GATYS_CONTENT_LAYER, GATYS_STYLE_LAYERS, weights)
+    target = loss.content_target(content)
+    picture = content.clone().requires_grad_(True)
+    optimizer = torch.optim.Adam([picture], lr=lr)
+    start = end = {}
+    with tqdm(range(steps), desc="stylize", unit="step", disable=not progress) as bar:
+        for _ in bar:
+            losses = loss(picture, target)
+            end = {name: value.item() for name, value in losses.items()}
+            start = start or end
+            optimizer.zero_grad(set_to_none=True)
+            losses["total"].backward()
+            optimizer.step()
+            with torch.no_grad():
+                picture.clamp_(-1.0, 1.0)
+            bar.set_postfix(content=f"{end['content']:.3f}", style=f"{end['style']:.3f}")
+    with torch.no_grad():
+        end = {name: value.item() for name, value in loss(picture, target).items()}
+    return StylizeResult(tensor_to_images(picture)[0].numpy(), source, start, end)

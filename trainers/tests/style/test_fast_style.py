@@ -1,0 +1,119 @@
+"""The fast style trainer on the shared loop: losses fall, the style image is pinned, packs round-trip."""
+
+from __future__ import annotations
+
+import argparse
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from lensengine.errors import LensEngineError
+from lensengine.neural_lens import NeuralLens
+from lensengine.packs.file_hash import file_sha256
+
+from lensengine_trainers.checkpoint import read_checkpoint
+from lensengine_trainers.loop import LoopConfig, train
+from lensengine_trainers.precision import Precision
+from lensengine_trainers.style.cli import add_style_parser
+from lensengine_trainers.style.content_folder import ContentSamples
+from lensengine_trainers.style.export import checkpoint_style_net, export_style
+from lensengine_trainers.style.fast_style import FastStyle, FastStyleConfig
+from lensengine_trainers.tensors import images_to_tensor
+
+from .conftest import smooth_photo
+
+
+def tiny_config(style_file, **changes):
+    settings = dict(style_image=str(style_file), style_sha256=file_sha256(style_file), style_origin="made by a test",
+                    style_size=48, size=32, width=4, n_res=1, style_weight=10.0)  # fmt: skip
+    return FastStyleConfig(**{**settings, **changes})
+
+
+def test_a_few_steps_lower_the_loss(style_file, content_folder):
+    shallow = {"content_layer": "relu2_1", "style_layers": ["relu1_1", "relu2_1"]}
+    model = FastStyle(tiny_config(style_file, lr=1e-2, **shallow), torch.device("cpu"))
+    samples = ContentSamples(content_folder, 32)
+    precision = Precision(torch.device("cpu"), amp=False)
+    batch_images = np.stack([samples.sample(i, np.random.default_rng(i))["A"] for i in range(4)])
+    batch = {"A": images_to_tensor(torch.from_numpy(batch_images), torch.device("cpu"))}
+    totals = [model.train_step(batch, precision)["total"] for _ in range(20)]
+    assert np.mean(totals[-5:]) < 0.6 * np.mean(totals[:5])
+    columns = model.sample_images(batch)
+    assert [c.shape for c in columns] == [(4, 3, 32, 32)] * 2
+
+
+def test_content_crops(content_folder):
+    samples = ContentSamples(content_folder, 24, zoom=1.5)
+    first = samples.sample(1, np.random.default_rng(5))["A"]
+    assert first.shape == (24, 24, 3) and first.dtype == np.uint8
+    assert np.array_equal(first, samples.sample(1, np.random.default_rng(5))["A"])
+    (content_folder / "empty").mkdir()
+    with pytest.raises(LensEngineError, match="holds no images"):
+        ContentSamples(content_folder / "empty", 24)
+    with pytest.raises(LensEngineError, match="does not exist"):
+        ContentSamples(content_folder / "missing", 24)
+
+
+def test_a_changed_style_image_is_refused(style_file):
+    config = tiny_config(style_file)
+    cv2.imwrite(str(style_file), np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(LensEngineError, match="not the one the run was started with"):
+        FastStyle(config, torch.device("cpu"))
+
+
+def test_trained_net_exports_as_frame_and_face_packs(tmp_path, style_file, content_folder):
+    model = FastStyle(tiny_config(style_file), torch.device("cpu"))
+    samples = ContentSamples(content_folder, 32)
+    data = {"source": {"content": str(content_folder), "zoom": 1.5}, "margin": samples.margin, "count": len(samples)}
+    loop = LoopConfig(steps=3, batch_size=2, device="cpu", progress=False, log_every=1)
+    result = train(model, samples, data, loop, tmp_path / "run")
+    checkpoint = read_checkpoint(result.checkpoint)
+
+    frame = export_style(checkpoint, str(tmp_path / "frame_pack"), "test_style", "frame", crop_size=24)
+    assert (frame.kind, frame.family, frame.template, frame.crop_size) == ("frame", "style", "none", 24)
+    provenance = frame.provenance
+    assert provenance["style_image"] == {"file": "swirls.png", "sha256": file_sha256(style_file), "origin": "made by a test"}
+    assert provenance["loss_features"]["weights"] == "random" and provenance["training"]["steps"] == 3
+    lens = NeuralLens(frame, backend="onnxruntime")
+    picture = smooth_photo(9, 36, 50)
+    out = lens.apply(picture)
+    assert out.shape == picture.shape and out.dtype == np.uint8
+    net = checkpoint_style_net(checkpoint)
+    with torch.no_grad():
+        expected = net(images_to_tensor(torch.from_numpy(cv2.resize(picture, (32, 24), interpolation=cv2.INTER_AREA))[None], torch.device("cpu")))
+    expected = ((expected[0].permute(1, 2, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
+    assert np.abs(lens.run(cv2.resize(picture, (32, 24), interpolation=cv2.INTER_AREA)[None])[0].astype(int) - expected).max() <= 1
+    lens.close()
+
+    face = export_style(checkpoint, str(tmp_path / "face_pack"), "test_style_face", "face")
+    assert (face.kind, face.template, face.crop_size, face.margin) == ("face", "five_point", 32, samples.margin)
+    lens = NeuralLens(face, backend="onnxruntime")
+    crops = np.stack([smooth_photo(1, 32, 32), smooth_photo(2, 32, 32)])
+    assert lens.apply(crops, np.zeros((2, 478, 2), np.float32)).shape == crops.shape
+    lens.close()
+
+
+def run_cli(argv):
+    parser = argparse.ArgumentParser()
+    add_style_parser(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+def test_command_line_trains_resumes_and_exports(tmp_path, style_file, content_folder):
+    run = tmp_path / "run"
+    common = ["--device", "cpu", "--no-progress", "--batch-size", "2"]
+    assert run_cli(["style", "--content", str(content_folder), "--style", str(style_file), "--out", str(run),
+                    "--size", "32", "--style-size", "48", "--width", "4", "--n-res", "1", "--steps", "2",
+                    "--checkpoint-every", "1", *common]) == 0  # fmt: skip
+    with pytest.raises(LensEngineError, match="--width cannot change"):
+        run_cli(["style", "--resume", str(run), "--width", "8", "--steps", "3"])
+    assert run_cli(["style", "--resume", str(run), "--steps", "3", "--no-progress"]) == 0
+    assert read_checkpoint(run).step == 3
+    assert run_cli(["style-export", "--checkpoint", str(run), "--out", str(tmp_path / "pack"), "--name", "cli_style",
+                    "--crop-size", "24", "--no-fp16"]) == 0  # fmt: skip
+    assert (tmp_path / "pack" / "lens.toml").is_file()
+    with pytest.raises(LensEngineError, match="needs --content"):
+        run_cli(["style", "--out", str(tmp_path / "other")])
