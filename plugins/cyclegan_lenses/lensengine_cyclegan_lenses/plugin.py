@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from lensengine.hookspecs import hookimpl
+from pathlib import Path
 
-from .packs_folder import PACKS_DIR, packs_in
+from lensengine.hookspecs import hookimpl
+from lensengine.packs import packs_in
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
 
 
 @hookimpl

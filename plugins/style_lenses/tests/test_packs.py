@@ -12,7 +12,7 @@ from lensengine.face_photos import face_photo
 from lensengine.neural_lens import NeuralLens
 from lensengine.packs import load_pack
 from lensengine.plugin_manager import load_plugins
-from lensengine_style_lenses.packs_folder import PACKS_DIR, packs_in
+from lensengine_style_lenses.plugin import PACKS_DIR
 
 STARRY_NIGHT_SHA256 = "accda7a19a90f22a4a922fdc8c230167d7abf5f80882171e2cee125c5f12481d"
 
@@ -56,10 +56,3 @@ def test_repaints_a_whole_frame_in_night_blues():
     assert out.shape == frame.shape and out.dtype == np.uint8
     assert blue_over_red(out) > blue_over_red(frame) + 10
     assert np.abs(out.astype(int) - frame.astype(int)).mean() > 10
-
-
-def test_packs_folder_lists_only_packs(tmp_path):
-    (tmp_path / "pack").mkdir()
-    (tmp_path / "pack" / "lens.toml").write_text('name = "a"\n')
-    (tmp_path / "pack.zip").write_bytes(b"PK\x05\x06" + bytes(18))
-    assert packs_in(tmp_path) == [tmp_path / "pack", tmp_path / "pack.zip"] and packs_in(tmp_path / "x") == []

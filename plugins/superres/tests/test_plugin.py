@@ -14,7 +14,8 @@ from lensengine.plugin_manager import load_plugins
 from lensengine.superres import SuperResStage
 
 from lensengine_superres import plugin
-from lensengine_superres.packs_folder import PACKS_DIR, packs_in
+from lensengine.packs import packs_in
+from lensengine_superres.plugin import PACKS_DIR
 
 
 def test_entry_point():
