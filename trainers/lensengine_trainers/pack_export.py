@@ -29,6 +29,18 @@ def without_none(value):
     return value
 
 
+def training_provenance(checkpoint) -> dict:
+    """The ``training`` table every pack's provenance carries: steps, batch, seed, checkpoint, last losses."""
+    loop = checkpoint.meta["loop"]
+    return {
+        "steps": checkpoint.step,
+        "batch_size": loop["batch_size"],
+        "seed": loop["seed"],
+        "checkpoint": checkpoint.folder.name,
+        "losses": checkpoint.meta.get("losses", {}),
+    }
+
+
 def export_checkpoint(
     checkpoint_path: str,
     out_dir: str,
@@ -49,7 +61,6 @@ def export_checkpoint(
     spec = replace(eval_data or DataSpec.from_json(training_data["source"]), augment=NO_AUGMENTATION)
     samples = open_samples(spec, config.size)
     quality = measure_quality(generator, samples, config.direction)
-    loop = checkpoint.meta["loop"]
     provenance = {
         "trainer": {
             "package": "lensengine-trainers",
@@ -58,13 +69,7 @@ def export_checkpoint(
             "config": checkpoint.model_config,
         },
         "data": training_data,
-        "training": {
-            "steps": checkpoint.step,
-            "batch_size": loop["batch_size"],
-            "seed": loop["seed"],
-            "checkpoint": checkpoint.folder.name,
-            "losses": checkpoint.meta.get("losses", {}),
-        },
+        "training": training_provenance(checkpoint),
         "quality": {**quality, "measured_on": measured_on, "data": spec.to_json()},
     }
     return export_pack(

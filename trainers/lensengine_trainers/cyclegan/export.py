@@ -17,7 +17,7 @@ from lensengine.packs.lens_pack import LensPack
 from lensengine_trainers import __version__
 from lensengine_trainers.checkpoint import Checkpoint
 from lensengine_trainers.cyclegan.model import IDENTITY_VGG_LAYERS, CycleGANConfig, IdentityDistance, build_generator
-from lensengine_trainers.pack_export import without_none
+from lensengine_trainers.pack_export import training_provenance, without_none
 
 GENERATORS = {"AtoB": "G_AB", "BtoA": "G_BA"}
 
@@ -37,19 +37,12 @@ def cyclegan_provenance(checkpoint: Checkpoint, direction: str, quality: dict | 
     if config["identity_features"] == "vgg":
         source = IdentityDistance(CycleGANConfig(**config), torch.device("cpu")).source
         identity = {"features": "VGG16 " + ", ".join(IDENTITY_VGG_LAYERS), "distance": "L1", **source.to_provenance()}
-    loop = checkpoint.meta["loop"]
     provenance = {
         "trainer": {"package": "lensengine-trainers", "version": __version__, "model": "cyclegan", "config": config},
         "direction": direction,
         "identity_loss": identity,
         "data": checkpoint.meta["data"],
-        "training": {
-            "steps": checkpoint.step,
-            "batch_size": loop["batch_size"],
-            "seed": loop["seed"],
-            "checkpoint": checkpoint.folder.name,
-            "losses": checkpoint.meta.get("losses", {}),
-        },
+        "training": training_provenance(checkpoint),
     }
     if quality:
         provenance["quality"] = quality

@@ -19,8 +19,8 @@ from lensengine.packs.lens_pack import LensPack
 
 from lensengine_trainers import __version__
 from lensengine_trainers.checkpoint import Checkpoint
-from lensengine_trainers.pack_export import without_none
 from lensengine_trainers.style.fast_style import FastStyleConfig
+from lensengine_trainers.pack_export import training_provenance, without_none
 
 KINDS = ("frame", "face")
 
@@ -44,7 +44,6 @@ def style_provenance(checkpoint: Checkpoint, quality: dict | None) -> dict:
     """The provenance table of a style pack."""
     config = checkpoint.model_config
     trainer_config = {key: value for key, value in config.items() if key not in ("style_image", "style_origin")}
-    loop = checkpoint.meta["loop"]
     provenance = {
         "trainer": {"package": "lensengine-trainers", "version": __version__, "model": "style", "config": trainer_config},
         "style_image": {
@@ -54,13 +53,7 @@ def style_provenance(checkpoint: Checkpoint, quality: dict | None) -> dict:
         },
         "loss_features": loss_features(FastStyleConfig(**config)),
         "data": checkpoint.meta["data"],
-        "training": {
-            "steps": checkpoint.step,
-            "batch_size": loop["batch_size"],
-            "seed": loop["seed"],
-            "checkpoint": checkpoint.folder.name,
-            "losses": checkpoint.meta.get("losses", {}),
-        },
+        "training": training_provenance(checkpoint),
     }
     if quality:
         provenance["quality"] = quality

@@ -16,10 +16,10 @@ from lensengine.packs import LensPack
 
 from lensengine_trainers import __version__
 from lensengine_trainers.checkpoint import read_checkpoint
-from lensengine_trainers.pack_export import without_none
 from lensengine_trainers.superres.export import export_superres_pack
 from lensengine_trainers.superres.heldout import HeldOutScores, HeldOutSet
 from lensengine_trainers.superres.model import SuperResConfig, SuperResModel
+from lensengine_trainers.pack_export import training_provenance, without_none
 
 TRAINER = "lensengine_trainers.superres"
 
@@ -58,20 +58,13 @@ def export_run(
     heldout_folder = str(Path(heldout).resolve()) if heldout else data["heldout"]
     kernel = data["heldout_kernel"]
     scores = HeldOutSet.from_folder(heldout_folder, config.scale, kernel).evaluate(model.upscale_images)
-    loop = checkpoint.meta["loop"]
     knobs = ", ".join(f"{key} {value}" for key, value in config.net.items())
     vgg = {"vgg": model.vgg_source.to_provenance()} if model.vgg_source else {}
     provenance = {
         "trainer": {"package": "lensengine-trainers", "version": __version__, "module": TRAINER,
                     "model": checkpoint.model_kind, "config": checkpoint.model_config, **vgg},
         "data": data,
-        "training": {
-            "steps": checkpoint.step,
-            "batch_size": loop["batch_size"],
-            "seed": loop["seed"],
-            "checkpoint": checkpoint.folder.name,
-            "losses": checkpoint.meta.get("losses", {}),
-        },
+        "training": training_provenance(checkpoint),
         "quality": quality_table(scores, heldout_folder, kernel),
     }
     return export_superres_pack(
