@@ -20,7 +20,7 @@ from machine_info import machine_info  # noqa: E402
 from lensengine.engine import EngineSettings, open_engine  # noqa: E402
 
 CASES = [((640, 480), 1), ((640, 480), 3), ((1280, 720), 1), ((1280, 720), 3)]
-ENGINE_STAGES = ("align", "lens", "blend")
+ENGINE_STAGES = ("align", "lens", "superres", "blend")
 
 
 def run_case(size, faces, lens, frames, warmup) -> dict:
@@ -37,7 +37,7 @@ def run_case(size, faces, lens, frames, warmup) -> dict:
 
 
 def to_markdown(results: list[dict], meta: dict) -> str:
-    stages = ("capture", "track", "align", "lens", "blend", "output")
+    stages = ("capture", "track", "align", "lens", "superres", "blend", "output")
     lines = [
         "# Pipeline benchmark (CPU)",
         "",
