@@ -7,7 +7,7 @@ lensengine.backends.create_backend exactly as a lens would be; the timed call is
 (normalise, network, round back to uint8). Per configuration: 3 warm-up runs, then ``--runs`` timed runs
 (at least 30); median, p95 and minimum per batch, and the median per face (the minimum shows the speed
 without other processes competing for the cores). The cost of pre/post-processing alone is
-measured per face as well. ``--quick`` leaves out the widest nets (U-Net ngf 64, ResNet ngf 64 and 9 blocks).
+measured per face as well. ``--quick`` leaves out the widest nets (U-Net ngf 64, ResNet ngf 64 and 9 blocks, SRResNet, EDSR).
 
 Results go to <out>/backends-cpu.json and .md, with the machine and the command line.
 """
@@ -39,7 +39,8 @@ BACKENDS = ("onnxruntime", "torch")
 TARGET_MS_PER_FACE = 10.0
 CONTENDED_RATIO = 1.5
 FAMILY = {
-    "unet": "pix2pix", "resnet_generator": "cyclegan", "johnson": "style", "espcn": "superres", "fsrcnn": "superres"
+    "unet": "pix2pix", "resnet_generator": "cyclegan", "johnson": "style", "espcn": "superres", "fsrcnn": "superres",
+    "srresnet": "superres", "edsr": "superres",
 }
 
 # (label, arch, config, in --quick). U-Nets have 7 levels, as in FACTS.md's table.
@@ -54,6 +55,8 @@ NETS = [
     ("johnson width32 5 res", "johnson", {"width": 32, "n_res": 5}, True),
     ("espcn x2", "espcn", {"scale": 2}, True),
     ("fsrcnn x2", "fsrcnn", {"scale": 2}, True),
+    ("srresnet x2", "srresnet", {"scale": 2}, False),
+    ("edsr x2 baseline", "edsr", {"scale": 2}, False),
 ]
 
 
