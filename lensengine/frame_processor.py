@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from lensengine.aligner import align_matrix, crop_face, transform_points
 from lensengine.compositor import paste_back
 from lensengine.face import Face
-from lensengine.lens_runner import LensRunner
+from lensengine.lens_runner import LensRunner, RateLimitedLog
 from lensengine.stats import PipelineStats
 
 
@@ -30,6 +32,7 @@ class FrameProcessor:
         # SR sharpens what a network drew at its small crop size; algorithmic lenses draw sharp at any size,
         # so they get it only when the user names an SR pack.
         self.superres_all_lenses = superres_all_lenses
+        self._superres_errors = RateLimitedLog(logging.getLogger("lensengine.superres"))
         self.faces: list[Face] = []
 
     def process(self, frame: np.ndarray, timestamp_ms: int, runner: LensRunner | None) -> np.ndarray:
@@ -85,9 +88,14 @@ class FrameProcessor:
         wanted = [i for i, (_, _, m) in enumerate(pastes) if superres_wanted(crop_side_in_frame(m, size), size)]
         if not wanted:
             return
-        with self.stats.time("superres"):
-            big_in, big_out = self.superres.upscale_for_paste(
-                np.stack([pastes[i][0] for i in wanted]), np.stack([pastes[i][1] for i in wanted])
-            )
+        try:
+            with self.stats.time("superres"):
+                big_in, big_out = self.superres.upscale_for_paste(
+                    np.stack([pastes[i][0] for i in wanted]), np.stack([pastes[i][1] for i in wanted])
+                )
+        except Exception as exc:  # SR is an enhancement: without it the faces are pasted at the lens's size
+            self._superres_errors.warning(f"super-resolution {self.superres.name} failed ({type(exc).__name__}: {exc}); "
+                                          "faces pasted without it")
+            return
         for k, i in enumerate(wanted):
             pastes[i] = (big_in[k], big_out[k], enlarged_matrix(pastes[i][2], self.superres.scale))

@@ -74,3 +74,15 @@ def test_unknown_sr_name(monkeypatch, sr_lens_dir):
 def test_auto_sharpens_a_neural_lens(monkeypatch, sr_lens_dir):
     stats, _ = run(monkeypatch, sr_lens_dir, "auto", (640, 480), lens="tiny_unet")  # 64 px crop, bigger face
     assert len(stats.all_samples["superres"]) == 3
+
+
+def test_failing_sr_is_skipped_not_fatal(monkeypatch, sr_lens_dir, caplog):
+    from lensengine.superres import SuperResStage
+
+    def broken(self, crops, out):
+        raise RuntimeError("backend lost")
+
+    monkeypatch.setattr(SuperResStage, "upscale_for_paste", broken)
+    stats, frame = run(monkeypatch, sr_lens_dir, "tiny_sr", (1280, 720))
+    assert stats.frames == 3 and frame.shape == (720, 1280, 3)
+    assert sum("backend lost" in r.getMessage() for r in caplog.records) == 1
