@@ -15,7 +15,8 @@ from lensengine.packs import LensPack, load_pack, write_pack
 
 @pytest.fixture(scope="session")
 def shipped_pack_path() -> Path:
-    from lensengine_superres.packs_folder import PACKS_DIR, packs_in
+    from lensengine.packs import packs_in
+    from lensengine_superres.plugin import PACKS_DIR
 
     found = packs_in(PACKS_DIR)
     assert found, "the superres plugin ships no pack: pip install -e plugins/superres"
