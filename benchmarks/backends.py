@@ -2,8 +2,8 @@
 
     python benchmarks/backends.py [--quick] [--runs 30] [--out benchmarks/results]
 
-Each network is built with random weights, exported with lensengine.packs.export_pack and loaded through
-lensengine.backends.create_backend exactly as a lens would be; the timed call is ``backend.run(crops)``
+Each network is built with random weights, exported with lensengine_trainers.common.export_pack and loaded through
+lensengine.inference.create_backend exactly as a lens would be; the timed call is ``backend.run(crops)``
 (normalise, network, round back to uint8). Per configuration: 3 warm-up runs, then ``--runs`` timed runs
 (at least 30); median, p95 and minimum per batch, and the median per face (the minimum shows the speed
 without other processes competing for the cores). The cost of pre/post-processing alone is
@@ -27,9 +27,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_info import machine_info  # noqa: E402
 
-from lensengine.backends import create_backend  # noqa: E402
-from lensengine.backends.cpu_cores import physical_cpu_cores  # noqa: E402
-from lensengine.backends.preprocess import crops_to_input, output_to_crops  # noqa: E402
+from lensengine.inference import create_backend  # noqa: E402
+from lensengine.inference.cpu_cores import physical_cpu_cores  # noqa: E402
+from lensengine.inference.preprocess import crops_to_input, output_to_crops  # noqa: E402
 
 WARMUP_RUNS = 3
 MIN_RUNS = 30
@@ -85,7 +85,7 @@ def gflop_per_image(net, side: int) -> float:
 def export_net(arch: str, config: dict, side: int, folder: Path):
     """A face pack of the net at ``side`` px with random weights; returns (pack, GFLOP per face)."""
     from lensengine.nets import build_network
-    from lensengine.packs.export import export_pack
+    from lensengine_trainers.common.export_pack import export_pack
 
     net = build_network(arch, **config).eval()
     scale = config.get("scale", 1)

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_info import machine_info  # noqa: E402
 
-from lensengine.engine import EngineSettings, open_engine  # noqa: E402
+from lensengine.pipeline.assemble import EngineSettings, open_engine  # noqa: E402
 
 CASES = [((640, 480), 1), ((640, 480), 3), ((1280, 720), 1), ((1280, 720), 3)]
 ENGINE_STAGES = ("align", "lens", "superres", "blend")

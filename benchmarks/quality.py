@@ -3,11 +3,11 @@
     python benchmarks/quality.py --pack PACK --teacher LENS [--held-out grace_hopper] [--clip-frames 16]
                                  [--speed-runs 200] [--out benchmarks/results] [--write-provenance]
 
-Held-out crops: each ``--held-out`` photo (lensengine.face_photos) as it is, and frames of the sample clip in
+Held-out crops: each ``--held-out`` photo (lensengine.sources.face_photos) as it is, and frames of the sample clip in
 which that person is fully visible (rolled and scaled by the clip; landmarks from MediaPipe in IMAGE mode, the
 face matched to the clip's ground truth by its eyes). Every crop is cut with the engine's aligner at the
 pack's crop size and margin; the teacher runs on the same crop with its landmarks (as the trainer's on-the-fly
-teacher does), the pack through ONNX Runtime (lensengine.backends).
+teacher does), the pack through ONNX Runtime (lensengine.inference).
 
 Per crop: PSNR (dB) and SSIM of the pack's output against the teacher's, over the whole crop and over the eye
 box (centred between the irises, 2 eye distances wide and 0.9 high: where glasses, make-up or eye effects
@@ -36,14 +36,14 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_info import machine_info  # noqa: E402
 
-from lensengine.aligner import align_matrix, crop_face, transform_points  # noqa: E402
-from lensengine.backends import create_backend  # noqa: E402
-from lensengine.catalogue import lens_catalogue, resolve_lens  # noqa: E402
+from lensengine.face.align import align_matrix, crop_face, transform_points  # noqa: E402
+from lensengine.inference import create_backend  # noqa: E402
+from lensengine.lenses.catalogue import lens_catalogue, resolve_lens  # noqa: E402
 from lensengine.errors import LensEngineError  # noqa: E402
-from lensengine.face_photos import face_photo  # noqa: E402
+from lensengine.sources.face_photos import face_photo  # noqa: E402
 from lensengine.packs import load_pack  # noqa: E402
 from lensengine.packs.toml_writer import dumps_toml  # noqa: E402
-from lensengine.plugin_manager import load_plugins  # noqa: E402
+from lensengine.lenses.plugins import load_plugins  # noqa: E402
 from lensengine.sources.sample_clip import SampleClip  # noqa: E402
 from lensengine_trainers.still_faces import StillFaceLandmarker  # noqa: E402
 

@@ -4,14 +4,14 @@
         --style /usr/share/doc/opencv-doc/examples/data/starry_night.jpg \
         [--content DIR] [--gatys-steps 100] [--runs 30] [--out benchmarks/results]
 
-The pictures are the Grace Hopper photo (lensengine.face_photos) and every image in ``--content`` (use pictures
+The pictures are the Grace Hopper photo (lensengine.sources.face_photos) and every image in ``--content`` (use pictures
 the lens was not trained on). Each is measured three ways, all scaled to 256 px on the long side and all with
 the yardstick the lens was trained with (the VGG features and layers in its provenance): the picture unchanged,
 the lens's output (ONNX Runtime, the whole picture as the engine runs a frame lens), and Gatys et al.'s
 optimisation of that picture (``--gatys-steps``, VGG19 features; 0 leaves it out). Losses are the relative ones
 of lensengine_trainers.style.losses: 0 is a perfect match.
 
-The speed is the frame lens on a 640x480 frame through lensengine.neural_lens.NeuralLens (resize to the working
+The speed is the frame lens on a 640x480 frame through lensengine.lenses.neural.NeuralLens (resize to the working
 size, network, resize back): 3 warm-up runs, then ``--runs`` timed ones; median and minimum.
 
 Writes <out>/style_<pack>.json, style_<pack>.md and style_<pack>_sheet.png (content | style | lens | Gatys).
@@ -35,9 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_info import machine_info  # noqa: E402
 
 from lensengine.errors import LensEngineError  # noqa: E402
-from lensengine.face_photos import face_photo  # noqa: E402
-from lensengine.nets.vgg import load_vgg, local_imagenet_file  # noqa: E402
-from lensengine.neural_lens import NeuralLens  # noqa: E402
+from lensengine.sources.face_photos import face_photo  # noqa: E402
+from lensengine_trainers.common.vgg import load_vgg, local_imagenet_file  # noqa: E402
+from lensengine.lenses.neural import NeuralLens  # noqa: E402
 from lensengine.packs import load_pack  # noqa: E402
 from lensengine.packs.file_hash import file_sha256  # noqa: E402
 from lensengine_trainers.frame_sources import image_files  # noqa: E402

@@ -11,7 +11,7 @@
 2. Pipeline: the sample clip (one face, 1280x720), faces tracked by FaceTracker, the thug_glasses_classic lens
    (from the plugin registry) run five ways: at 256 px; at 128 px pasted back from 128 (no SR); at 128 px
    enlarged x2 by bicubic; at 128 px enlarged x2 by the SR pack (two ways). The enlarged crops are pasted with
-   ``enlarged_matrix`` (see lensengine/superres.py): the crop as cut and the lens output both enlarged, so only
+   ``enlarged_matrix`` (see lensengine/compose/superres.py): the crop as cut and the lens output both enlarged, so only
    the lens's change is pasted (``upscale_for_paste``), or ("whole crop") the enlarged lens output pasted over
    a crop cut at the larger size, so the whole face becomes the SR output. Per face: time (crop + lens +
    enlarge + paste), the sharpness (variance of the Laplacian) of the pasted face region and of the region the
@@ -34,20 +34,20 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_info import machine_info  # noqa: E402
 
-from lensengine.aligner import align_matrix, crop_face, transform_points  # noqa: E402
-from lensengine.backends.preprocess import crops_to_input  # noqa: E402
-from lensengine.compositor import paste_back  # noqa: E402
+from lensengine.face.align import align_matrix, crop_face, transform_points  # noqa: E402
+from lensengine.inference.preprocess import crops_to_input  # noqa: E402
+from lensengine.compose.paste import paste_back  # noqa: E402
 from lensengine.packs import load_pack  # noqa: E402
-from lensengine.plugin_manager import load_plugins  # noqa: E402
+from lensengine.lenses.plugins import load_plugins  # noqa: E402
 from lensengine.sources import open_source  # noqa: E402
-from lensengine.superres import (  # noqa: E402
+from lensengine.compose.superres import (  # noqa: E402
     SuperResStage,
     crop_side_in_frame,
     enlarged_matrix,
     find_superres_packs,
     superres_wanted,
 )
-from lensengine.tracker import FaceTracker  # noqa: E402
+from lensengine.face.tracker import FaceTracker  # noqa: E402
 
 from lensengine_trainers.still_faces import StillFaceLandmarker  # noqa: E402
 from lensengine_trainers.superres.heldout import HeldOutSet  # noqa: E402

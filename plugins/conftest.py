@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from mediapipe.tasks.python import BaseOptions, vision
 
-from lensengine.aligner import align_matrix, crop_face, transform_points
-from lensengine.face_model import offline_face_model_path
-from lensengine.face_photos import PHOTO_NAMES, face_photo
+from lensengine.face.align import align_matrix, crop_face, transform_points
+from lensengine.face.model_file import offline_face_model_path
+from lensengine.sources.face_photos import PHOTO_NAMES, face_photo
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from importlib import invalidate_caches
 import numpy as np
 import pytest
 
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ store ``arch`` + ``config`` (plain JSON kwargs) and rebuild the net::
     pack_entry = {"arch": network_arch(net), "config": network_config(net)}
     same_net = build_network(pack_entry["arch"], **pack_entry["config"])
 
-Value ranges: the GAN and style nets (unet, resnet_generator, patchgan, johnson) take images in
+Value ranges: the GAN and style nets (unet, resnet_generator, johnson) take images in
 [-1, 1]; the super-resolution nets (espcn, fsrcnn, srresnet, edsr) take [0, 1]. All take N x C x H x W
 float tensors. Every net exports with ``torch.onnx.export(..., dynamo=False, opset_version=17)`` with
 a dynamic batch axis.
@@ -33,7 +33,6 @@ from lensengine.nets.edsr import EDSR
 from lensengine.nets.espcn import ESPCN
 from lensengine.nets.fsrcnn import FSRCNN
 from lensengine.nets.johnson import TransformerNet
-from lensengine.nets.patchgan import PatchDiscriminator
 from lensengine.nets.resnet_generator import ResnetGenerator
 from lensengine.nets.srresnet import SRResNet
 from lensengine.nets.unet import UNetGenerator
@@ -51,7 +50,6 @@ __all__ = [
 ARCHITECTURES: dict[str, type[nn.Module]] = {
     "unet": UNetGenerator,
     "resnet_generator": ResnetGenerator,
-    "patchgan": PatchDiscriminator,
     "johnson": TransformerNet,
     "espcn": ESPCN,
     "fsrcnn": FSRCNN,

@@ -5,8 +5,8 @@
     zip_pack(folder, zip_path) -> Path   zip a verified pack folder
     packs_in(folder) -> list[Path]       the packs (folders with lens.toml, zips) directly inside a folder
 
-``lensengine.packs.export.export_pack`` makes a pack from a torch network (needs torch and onnxruntime);
-``lensengine.packs.fp16.convert_onnx_to_fp16`` makes the FP16 ONNX model TensorRT FP16 engines need.
+``lensengine_trainers.common.export_pack.export_pack`` makes a pack from a torch network (needs torch and onnxruntime);
+``lensengine_trainers.common.fp16.convert_onnx_to_fp16`` makes the FP16 ONNX model TensorRT FP16 engines need.
 See docs/packs.md for the format.
 """
 

@@ -8,7 +8,7 @@ seamlessly; it is deterministic (the same size and cast give the same pixels).
   they do, and roll up to 30 degrees.
 - ``faces=N`` (``sample:N``, N = 1..3): exactly N faces the whole time, each in its own lane, in the frame.
 
-The heads are cut from the offline photos (``lensengine.face_photos``); see ``sample_sprites``. Only the
+The heads are cut from the offline photos (``lensengine.sources.face_photos``); see ``sample_sprites``. Only the
 region under each head is warped and blended; the rest of the frame is a copy of the backdrop.
 """
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 
 @dataclass(frozen=True)

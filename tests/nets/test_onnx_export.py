@@ -18,7 +18,6 @@ from lensengine.nets import ARCHITECTURES, build_network
 SMALL_NETS = {
     "unet": ({"ngf": 4, "num_downs": 5}, 3, 32),
     "resnet_generator": ({"ngf": 4, "n_blocks": 2, "norm": "batch"}, 3, 32),
-    "patchgan": ({"in_ch": 6, "ndf": 4}, 6, 32),
     "johnson": ({"width": 4, "n_res": 2}, 3, 32),
     "espcn": ({"scale": 4, "width": 8}, 3, 16),
     "fsrcnn": ({"scale": 3, "d": 8, "s": 4, "m": 2}, 3, 16),

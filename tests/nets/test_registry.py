@@ -21,7 +21,7 @@ from lensengine.nets import (
 )
 from lensengine.nets.norm import norm_layer
 
-NAMES = ["unet", "resnet_generator", "patchgan", "johnson", "espcn", "fsrcnn", "srresnet", "edsr"]
+NAMES = ["unet", "resnet_generator", "johnson", "espcn", "fsrcnn", "srresnet", "edsr"]
 
 
 def test_registry_names():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from mediapipe.tasks.python import BaseOptions, vision
 
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 from lensengine.sources import SampleClip
 from lensengine.sources.sample_sprites import PHOTO_HEADS
 

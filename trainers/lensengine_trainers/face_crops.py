@@ -1,6 +1,6 @@
 """Cut aligned face crops out of a frame stream into a face folder (``extract-faces`` and ``capture``).
 
-Every face found is aligned with lensengine.aligner exactly as the engine aligns faces at run time; its
+Every face found is aligned with lensengine.face.align exactly as the engine aligns faces at run time; its
 landmarks are moved into crop pixels with the same matrix. Frames without a face are skipped and counted.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from lensengine.aligner import DEFAULT_MARGIN, align_matrix, crop_face, transform_points
+from lensengine.face.align import DEFAULT_MARGIN, align_matrix, crop_face, transform_points
 from lensengine.errors import LensEngineError
 
 from lensengine_trainers.face_folder import CropGeometry, save_face, write_manifest

@@ -7,7 +7,7 @@ Layout::
       photo1_0.png      aligned crop, size x size, BGR as OpenCV writes it
       photo1_0.npy      (478, 2) float32 landmarks in crop pixels
 
-Crops are cut by lensengine.aligner (align_matrix + crop_face) exactly as the engine cuts them at run time,
+Crops are cut by lensengine.face.align (align_matrix + crop_face) exactly as the engine cuts them at run time,
 so ``size`` and ``margin`` here must match the lens that is trained or imitated.
 """
 

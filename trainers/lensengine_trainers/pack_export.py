@@ -1,6 +1,6 @@
 """From a training checkpoint to a lens pack: the generator, its measured quality and where it came from.
 
-The pack is written by lensengine.packs.export.export_pack (FP32 and FP16 ONNX, safetensors, lens.toml, and a
+The pack is written by lensengine_trainers.common.export_pack.export_pack (FP32 and FP16 ONNX, safetensors, lens.toml, and a
 check that ONNX Runtime matches torch). Its provenance records the trainer and its settings, the data, the
 steps, the last losses and the quality measured here (quality.py) on evaluation data or, when none is
 given, on the unaugmented training data.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lensengine.nets import network_config
-from lensengine.packs.export import export_pack
+from lensengine_trainers.common.export_pack import export_pack
 from lensengine.packs.lens_pack import LensPack
 
 from lensengine_trainers import __version__

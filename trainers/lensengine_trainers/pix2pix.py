@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network
 
+from lensengine_trainers.common.patchgan import PatchDiscriminator
 from lensengine_trainers.gan_loss import check_gan_mode, gan_loss
 from lensengine_trainers.precision import Precision
 from lensengine_trainers.weight_init import init_gan_weights
@@ -88,7 +89,7 @@ def build_generator(config: Pix2PixConfig) -> torch.nn.Module:
 
 def build_conditional_discriminator(config: Pix2PixConfig) -> torch.nn.Module:
     """The PatchGAN that judges (input, output) pairs: 6 channels in (on the CPU, weights not initialised)."""
-    return build_network("patchgan", in_ch=6, ndf=config.ndf, n_layers=config.n_layers, norm=config.norm)
+    return PatchDiscriminator(in_ch=6, ndf=config.ndf, n_layers=config.n_layers, norm=config.norm)
 
 
 def set_requires_grad(module: torch.nn.Module, flag: bool) -> None:

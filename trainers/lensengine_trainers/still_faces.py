@@ -2,7 +2,7 @@
 
 The engine's FaceTracker runs MediaPipe in VIDEO mode, which tracks and smooths across frames; a folder of
 photos has no such continuity, so dataset building looks at each image on its own. The model is the same
-verified ``face_landmarker.task`` the tracker uses (lensengine.face_model.resolve_face_model).
+verified ``face_landmarker.task`` the tracker uses (lensengine.face.model_file.resolve_face_model).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
 from lensengine.errors import LensEngineError
-from lensengine.face_model import resolve_face_model
-from lensengine.tracker import landmarks_in_pixels
+from lensengine.face.model_file import resolve_face_model
+from lensengine.face.tracker import landmarks_in_pixels
 
 
 class StillFaceLandmarker:

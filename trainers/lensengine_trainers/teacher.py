@@ -12,7 +12,7 @@ import numpy as np
 
 from lensengine.errors import LensEngineError
 from lensengine.lens import FACE, LensSpec
-from lensengine.plugin_manager import PluginRegistry, load_plugins
+from lensengine.lenses.plugins import PluginRegistry, load_plugins
 
 
 class TeacherLens:

@@ -42,7 +42,7 @@ holdout() {
     # Held-out faces for export's quality figure: Grace Hopper's photo, never seen in training.
     rm -rf "$WORK/holdout_photos" "$WORK/holdout_faces"
     mkdir -p "$WORK/holdout_photos"
-    "$PYTHON" -c "import cv2, sys; from lensengine.face_photos import face_photo; \
+    "$PYTHON" -c "import cv2, sys; from lensengine.sources.face_photos import face_photo; \
 cv2.imwrite(sys.argv[1], face_photo('grace_hopper'))" "$WORK/holdout_photos/grace_hopper.png"
     "$TRAIN" extract-faces --images "$WORK/holdout_photos" --size 128 --out "$WORK/holdout_faces" --no-progress
 }

@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 TRAIN_PHOTO = "astronaut"
 ROLLS_DEG = (-30.0, -15.0, 0.0, 15.0, 30.0)

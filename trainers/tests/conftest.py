@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from lensengine.aligner import LEFT_EYE, RIGHT_EYE
-from lensengine.face_photos import PHOTO_NAMES, face_photo
+from lensengine.face.align import LEFT_EYE, RIGHT_EYE
+from lensengine.sources.face_photos import PHOTO_NAMES, face_photo
 from lensengine.lens import FACE, LensSpec
 
 from lensengine_trainers.face_crops import extract_faces

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.aligner import LEFT_EYE as LEFT_IRIS
-from lensengine.aligner import RIGHT_EYE as RIGHT_IRIS
+from lensengine.face.align import LEFT_EYE as LEFT_IRIS
+from lensengine.face.align import RIGHT_EYE as RIGHT_IRIS
 from lensengine.errors import LensEngineError
 
 from lensengine_trainers.augment import AugmentConfig, augment_face, augment_pair, sample_geometry, warp_landmarks

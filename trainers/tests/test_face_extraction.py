@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.aligner import DEFAULT_MARGIN, keypoints5, template_points
+from lensengine.face.align import DEFAULT_MARGIN, keypoints5, template_points
 from lensengine.errors import LensEngineError
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 from lensengine_trainers.cli import main
 from lensengine_trainers.face_crops import extract_faces

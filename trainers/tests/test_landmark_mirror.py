@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lensengine.face_photos import PHOTO_NAMES, face_photo
+from lensengine.sources.face_photos import PHOTO_NAMES, face_photo
 
 from lensengine_trainers.landmark_mirror import MIRROR_PAIRS, MIRROR_PERMUTATION
 from lensengine_trainers.still_faces import StillFaceLandmarker

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.aligner import LEFT_EYE, RIGHT_EYE
+from lensengine.face.align import LEFT_EYE, RIGHT_EYE
 from lensengine.errors import LensEngineError
 
 from lensengine_trainers.cli import main

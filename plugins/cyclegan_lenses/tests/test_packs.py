@@ -7,10 +7,10 @@ from importlib.metadata import entry_points
 import numpy as np
 import pytest
 
-from lensengine.catalogue import lens_catalogue
-from lensengine.neural_lens import NeuralLens
+from lensengine.lenses.catalogue import lens_catalogue
+from lensengine.lenses.neural import NeuralLens
 from lensengine.packs import load_pack
-from lensengine.plugin_manager import load_plugins
+from lensengine.lenses.plugins import load_plugins
 from lensengine.packs import packs_in
 from lensengine_cyclegan_lenses.plugin import PACKS_DIR
 from lensengine_thug_glasses.classic import ThugGlassesClassic

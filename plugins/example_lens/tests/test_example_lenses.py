@@ -7,9 +7,9 @@ from importlib.metadata import entry_points
 import numpy as np
 import pytest
 
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 from lensengine.lens import FACE, FRAME
-from lensengine.plugin_manager import load_plugins
+from lensengine.lenses.plugins import load_plugins
 from lensengine_example_lens.plugin import BLOCKS, Pixelate, Sepia
 
 

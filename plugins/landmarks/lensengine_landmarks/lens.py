@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lensengine.aligner import keypoints5
+from lensengine.face.align import keypoints5
 from lensengine.errors import LensEngineError
 
 from .dots import stamp_dots

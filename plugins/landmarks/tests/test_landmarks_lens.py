@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.aligner import KEYPOINT_INDICES
+from lensengine.face.align import KEYPOINT_INDICES
 from lensengine.errors import LensEngineError
 from lensengine_landmarks.lens import KEYPOINT_COLOUR, LANDMARK_COLOUR, LandmarksLens, dot_radii
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from lensengine.lens import FACE
-from lensengine.plugin_manager import load_plugins
+from lensengine.lenses.plugins import load_plugins
 
 
 def test_engine_loads_the_landmarks_lens(monkeypatch, face_crop):

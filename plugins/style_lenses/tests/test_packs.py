@@ -7,11 +7,11 @@ from importlib.metadata import entry_points
 import cv2
 import numpy as np
 
-from lensengine.catalogue import lens_catalogue
-from lensengine.face_photos import face_photo
-from lensengine.neural_lens import NeuralLens
+from lensengine.lenses.catalogue import lens_catalogue
+from lensengine.sources.face_photos import face_photo
+from lensengine.lenses.neural import NeuralLens
 from lensengine.packs import load_pack
-from lensengine.plugin_manager import load_plugins
+from lensengine.lenses.plugins import load_plugins
 from lensengine_style_lenses.plugin import PACKS_DIR
 
 STARRY_NIGHT_SHA256 = "accda7a19a90f22a4a922fdc8c230167d7abf5f80882171e2cee125c5f12481d"

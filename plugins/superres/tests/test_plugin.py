@@ -8,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 from lensengine.packs import load_pack
-from lensengine.plugin_manager import load_plugins
-from lensengine.superres import SuperResStage
+from lensengine.lenses.plugins import load_plugins
+from lensengine.compose.superres import SuperResStage
 
 from lensengine_superres import plugin
 from lensengine.packs import packs_in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lensengine.aligner import invert_affine, transform_points
+from lensengine.face.align import invert_affine, transform_points
 
 from .sprite import TRANSPARENT
 

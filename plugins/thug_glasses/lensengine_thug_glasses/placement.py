@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lensengine.aligner import similarity_transform
+from lensengine.face.align import similarity_transform
 
 from .sprite import LEFT_LENS_CENTRE, RIGHT_LENS_CENTRE
 

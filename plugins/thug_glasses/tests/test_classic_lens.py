@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from lensengine.aligner import LEFT_EYE, MOUTH_LEFT, MOUTH_RIGHT, NOSE_TIP, RIGHT_EYE
+from lensengine.face.align import LEFT_EYE, MOUTH_LEFT, MOUTH_RIGHT, NOSE_TIP, RIGHT_EYE
 from lensengine.errors import LensEngineError
 from lensengine_thug_glasses.classic import ThugGlassesClassic
 from lensengine_thug_glasses.placement import eye_centres

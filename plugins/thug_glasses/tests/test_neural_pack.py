@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lensengine.aligner import LEFT_EYE, RIGHT_EYE
-from lensengine.catalogue import lens_catalogue
-from lensengine.neural_lens import NeuralLens
-from lensengine.plugin_manager import load_plugins
+from lensengine.face.align import LEFT_EYE, RIGHT_EYE
+from lensengine.lenses.catalogue import lens_catalogue
+from lensengine.lenses.neural import NeuralLens
+from lensengine.lenses.plugins import load_plugins
 from lensengine_thug_glasses.classic import ThugGlassesClassic
 
 HELD_OUT = "grace_hopper"

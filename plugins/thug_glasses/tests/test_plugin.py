@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from lensengine.lens import FACE
-from lensengine.plugin_manager import load_plugins
+from lensengine.lenses.plugins import load_plugins
 from lensengine.packs import packs_in
 from lensengine_thug_glasses.plugin import PACKS_DIR
 

@@ -6,7 +6,7 @@ import argparse
 
 import cv2
 
-from lensengine.aligner import DEFAULT_MARGIN
+from lensengine.face.align import DEFAULT_MARGIN
 
 from lensengine_trainers.face_crops import extract_faces
 from lensengine_trainers.frame_sources import FrameStream, camera_frames, folder_frames, video_frames

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from lensengine.errors import LensEngineError
-from lensengine.nets.vgg import local_imagenet_file
+from lensengine_trainers.common.vgg import local_imagenet_file
 
 from lensengine_trainers.augment import AugmentConfig
 from lensengine_trainers.checkpoint import read_checkpoint

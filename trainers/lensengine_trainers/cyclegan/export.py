@@ -1,6 +1,6 @@
 """Both directions of a CycleGAN checkpoint as face-lens packs, with provenance and, when asked, quality.
 
-``G_AB`` becomes the A -> B pack and ``G_BA`` the B -> A pack (lensengine.packs.export.export_pack: FP32 and
+``G_AB`` becomes the A -> B pack and ``G_BA`` the B -> A pack (lensengine_trainers.common.export_pack.export_pack: FP32 and
 FP16 ONNX, safetensors, lens.toml, ONNX Runtime checked against torch). The provenance records the trainer and
 its settings, the data, the steps, the last losses, which features the identity loss used, and the quality
 measured against a teacher lens on held-out faces (quality.py).
@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from lensengine.nets import network_config
-from lensengine.packs.export import export_pack
+from lensengine_trainers.common.export_pack import export_pack
 from lensengine.packs.lens_pack import LensPack
 
 from lensengine_trainers import __version__

@@ -26,7 +26,8 @@ import torch.nn.functional as F
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network
-from lensengine.nets.vgg import load_vgg
+from lensengine_trainers.common.patchgan import PatchDiscriminator
+from lensengine_trainers.common.vgg import load_vgg
 
 from lensengine_trainers.cyclegan.image_pool import ImagePool
 from lensengine_trainers.cyclegan.lr_schedule import LinearDecaySchedule
@@ -117,7 +118,7 @@ class CycleGAN:
         self.data_size = config.size
         self.g_ab, self.g_ba = build_generator(config), build_generator(config)
         self.d_a, self.d_b = (
-            build_network("patchgan", in_ch=3, ndf=config.ndf, n_layers=config.n_layers, norm="instance")
+            PatchDiscriminator(in_ch=3, ndf=config.ndf, n_layers=config.n_layers, norm="instance")
             for _ in range(2)
         )
         for offset, net in enumerate((self.g_ab, self.g_ba, self.d_a, self.d_b)):

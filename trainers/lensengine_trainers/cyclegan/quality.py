@@ -69,7 +69,7 @@ def generator_translate(generator: torch.nn.Module) -> Callable[[np.ndarray], np
 
 def pack_translate(pack_path: str) -> Callable[[np.ndarray], np.ndarray]:
     """A function N x S x S x 3 uint8 -> uint8 that runs the face-lens pack at ``pack_path`` (ONNX Runtime)."""
-    from lensengine.neural_lens import NeuralLens
+    from lensengine.lenses.neural import NeuralLens
 
     lens = NeuralLens(pack_path, backend="onnxruntime")
     if lens.pack.kind != "face":

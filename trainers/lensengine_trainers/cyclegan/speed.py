@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from lensengine.backends import create_backend
-from lensengine.backends.cpu_cores import physical_cpu_cores
+from lensengine.inference import create_backend
+from lensengine.inference.cpu_cores import physical_cpu_cores
 from lensengine.packs.lens_pack import LensPack
 
 WARMUP_RUNS = 3

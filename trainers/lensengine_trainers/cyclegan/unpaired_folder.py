@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lensengine.aligner import DEFAULT_MARGIN
+from lensengine.face.align import DEFAULT_MARGIN
 from lensengine.errors import LensEngineError
 
 from lensengine_trainers.augment import AugmentConfig, finish_face, sample_geometry, warp_image

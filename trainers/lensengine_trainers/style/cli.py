@@ -3,7 +3,7 @@
     style         train a fast style net on a folder of content photos and one style image (new or --resume)
     style-export  a style run as a frame lens (the whole picture) or a face lens pack
 
-Still images are stylised by optimisation with ``lensengine stylize`` (lensengine/commands/stylize.py).
+Still images are stylised by optimisation with ``lensengine stylize`` (lensengine/cli/stylize.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 from lensengine.errors import LensEngineError
-from lensengine.nets.vgg import local_imagenet_file
+from lensengine_trainers.common.vgg import local_imagenet_file
 from lensengine.packs.file_hash import file_sha256
 
 from lensengine_trainers.checkpoint import read_checkpoint

@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lensengine.aligner import DEFAULT_MARGIN
+from lensengine.face.align import DEFAULT_MARGIN
 from lensengine.errors import LensEngineError
 
 from lensengine_trainers.face_folder import MANIFEST as FACES_MANIFEST

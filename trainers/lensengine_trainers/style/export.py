@@ -13,8 +13,8 @@ from pathlib import Path
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network, network_config
-from lensengine.nets.vgg import load_vgg
-from lensengine.packs.export import export_pack
+from lensengine_trainers.common.vgg import load_vgg
+from lensengine_trainers.common.export_pack import export_pack
 from lensengine.packs.lens_pack import LensPack
 
 from lensengine_trainers import __version__

@@ -21,7 +21,7 @@ import torch
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network
-from lensengine.nets.vgg import load_vgg
+from lensengine_trainers.common.vgg import load_vgg
 from lensengine.packs.file_hash import file_sha256
 
 from lensengine_trainers.precision import Precision

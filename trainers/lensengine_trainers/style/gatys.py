@@ -16,7 +16,7 @@ import torch
 from tqdm import tqdm
 
 from lensengine.errors import LensEngineError
-from lensengine.nets.vgg import VGGSource, load_vgg
+from lensengine_trainers.common.vgg import VGGSource, load_vgg
 
 from lensengine_trainers.style.images import fit_long_side, image_tensor
 from lensengine_trainers.style.losses import GATYS_CONTENT_LAYER, GATYS_STYLE_LAYERS, LossWeights, PerceptualLoss

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from lensengine.errors import LensEngineError
-from lensengine.nets.vgg import VGGFeatures
+from lensengine_trainers.common.vgg import VGGFeatures
 
 from lensengine_trainers.style.gram import gram_matrix
 

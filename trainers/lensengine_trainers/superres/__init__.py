@@ -1,7 +1,7 @@
 """Super-resolution for lensengine: train a small net that enlarges a lens's output crop, and ship it as a pack.
 
 A lens run at 128 px costs a quarter of one at 256 px, but its output pasted into a 720p frame looks soft. A
-super-resolution (SR) pack enlarges the crop x2 or x4 before the compositor pastes it (lensengine/superres.py).
+super-resolution (SR) pack enlarges the crop x2 or x4 before the compositor pastes it (lensengine/compose/superres.py).
 
 The modules, in the order a run uses them:
 

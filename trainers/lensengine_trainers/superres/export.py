@@ -1,6 +1,6 @@
 """export_superres_pack: a trained SR net as a lens pack, with the fields every SR pack shares filled in.
 
-The pack is written by ``lensengine.packs.export.export_pack``: family ``superres``, kind ``face``,
+The pack is written by ``lensengine_trainers.common.export_pack.export_pack``: family ``superres``, kind ``face``,
 normalisation ``unit`` (the SR nets take [0, 1]), the five-point template, and ``arch`` and ``config`` read from
 the net. export_pack exports superres packs for any height and width (the SR stage enlarges whatever crop size
 the lens in front of it uses) and checks ONNX Runtime against torch at a square and a non-square size.
@@ -12,10 +12,10 @@ from pathlib import Path
 
 from torch import nn
 
-from lensengine.aligner import DEFAULT_MARGIN
+from lensengine.face.align import DEFAULT_MARGIN
 from lensengine.nets import network_arch, network_config
 from lensengine.packs import LensPack, PackError
-from lensengine.packs.export import export_pack
+from lensengine_trainers.common.export_pack import export_pack
 
 from lensengine_trainers.superres.model import SR_ARCHITECTURES
 

@@ -9,7 +9,7 @@ on a CPU):
 - ``edsr-gpu``: EDSR-baseline, 16 blocks of width 64.
 
 The loss is L1, plus ``perceptual`` times the mean squared distance of VGG16 relu2_2 features (Johnson et al.,
-ECCV 2016) when asked; ``vgg_weights`` picks the VGG weights as lensengine.nets.vgg.load_vgg does ("auto": an
+ECCV 2016) when asked; ``vgg_weights`` picks the VGG weights as lensengine_trainers.common.vgg.load_vgg does ("auto": an
 ImageNet file at hand, else seeded random weights, which the pack's provenance then says).
 
 Batches come from the loop as [-1, 1] tensors ("A" the small input, "B" the sharp target); the SR nets of
@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network, config_keys
-from lensengine.nets.vgg import load_vgg
+from lensengine_trainers.common.vgg import load_vgg
 
 from lensengine_trainers.precision import Precision
 from lensengine_trainers.superres.bilinear_start import start_as_bilinear

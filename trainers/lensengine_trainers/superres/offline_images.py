@@ -7,7 +7,7 @@
                             sample data), never trained on
     <out>/offline-data.json what was written and from where
 
-Face crops are cut by lensengine.aligner exactly as the engine cuts a lens's crop, at the photo's own
+Face crops are cut by lensengine.face.align exactly as the engine cuts a lens's crop, at the photo's own
 resolution (never enlarged: an enlarged crop is not a sharp target), for a few margins and head rolls; smaller
 copies are shrunk from them with area averaging.
 """
@@ -20,9 +20,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lensengine.aligner import align_matrix, crop_face
+from lensengine.face.align import align_matrix, crop_face
 from lensengine.errors import LensEngineError
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 from lensengine_trainers.face_folder import write_image
 from lensengine_trainers.still_faces import StillFaceLandmarker

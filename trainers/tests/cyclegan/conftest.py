@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 from lensengine_trainers.face_crops import extract_faces
 from lensengine_trainers.frame_sources import folder_frames

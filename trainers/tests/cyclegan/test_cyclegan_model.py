@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from lensengine.errors import LensEngineError
-from lensengine.nets.vgg import VGGFeatures
-from lensengine.neural_lens import NeuralLens
+from lensengine_trainers.common.vgg import VGGFeatures
+from lensengine.lenses.neural import NeuralLens
 
 from lensengine_trainers.augment import AugmentConfig
 from lensengine_trainers.checkpoint import read_checkpoint

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from lensengine.nets import vgg
+from lensengine_trainers.common import vgg
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from lensengine.errors import LensEngineError
-from lensengine.neural_lens import NeuralLens
+from lensengine.lenses.neural import NeuralLens
 from lensengine.packs.file_hash import file_sha256
 
 from lensengine_trainers.checkpoint import read_checkpoint

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.commands import stylize as stylize_command
+from lensengine.cli import stylize as stylize_command
 from lensengine.errors import LensEngineError
 
 from lensengine_trainers.style.gatys import stylize

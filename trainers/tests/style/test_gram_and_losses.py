@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lensengine.errors import LensEngineError
-from lensengine.nets.vgg import load_vgg
+from lensengine_trainers.common.vgg import load_vgg
 
 from lensengine_trainers.style.gram import gram_matrix
 from lensengine_trainers.style.losses import LossWeights, PerceptualLoss, relative_error, total_variation

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 from lensengine_trainers.superres.offline_images import natural_image
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lensengine.errors import LensEngineError
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 from lensengine_trainers.superres.degrade import DOWNSCALE_KERNELS, DegradeConfig, degrade, downscale
 

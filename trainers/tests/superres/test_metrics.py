@@ -9,7 +9,7 @@ import pytest
 from skimage.metrics import structural_similarity
 
 from lensengine.errors import LensEngineError
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 from lensengine_trainers.superres.metrics import bicubic_upscale, luminance, psnr, ssim
 

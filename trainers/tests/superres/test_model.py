@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from lensengine.errors import LensEngineError
-from lensengine.face_photos import face_photo
+from lensengine.sources.face_photos import face_photo
 
 from lensengine_trainers.precision import Precision
 from lensengine_trainers.superres.bilinear_start import bilinear_taps

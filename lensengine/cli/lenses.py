@@ -1,0 +1,34 @@
+"""``lensengine lenses``: every lens the installed plugins offer, and plugins that failed."""
+
+from __future__ import annotations
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("lenses", help="list the installed lenses")
+    p.add_argument("--backend", default="auto", help="backend neural lenses would use (default auto)")
+    p.set_defaults(handler=handle)
+
+
+def format_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows]]
+    return "\n".join(lines)
+
+
+def handle(args) -> int:
+    from lensengine.lenses.catalogue import lens_catalogue
+    from lensengine.lenses.plugins import load_plugins
+
+    registry = load_plugins()
+    catalogue = lens_catalogue(registry, backend=args.backend)
+    neural_backend = "-"
+    if any(s.pack is not None for s in catalogue):
+        from lensengine.inference import auto_choice
+
+        neural_backend = auto_choice() if args.backend == "auto" else args.backend
+    rows = [(s.name, s.kind, s.plugin, neural_backend if s.pack is not None else "-", s.description) for s in catalogue]
+    header = ("NAME", "KIND", "PLUGIN", "BACKEND", "DESCRIPTION")
+    print(format_table(rows, header) if rows else "no lenses installed")
+    for failure in registry.failed:
+        print(f"failed plugin {failure.plugin}: {failure.error}")
+    return 0

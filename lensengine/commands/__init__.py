@@ -1,1 +1,0 @@
-"""One module per ``lensengine`` subcommand: each has ``add_parser(subparsers)`` and a handler."""

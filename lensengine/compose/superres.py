@@ -1,0 +1,170 @@
+"""The super-resolution stage: enlarges a lens's output crops before the compositor pastes them back.
+
+A lens at 128 px costs about a quarter of one at 256 px, but a face that covers 300 pixels of a 720p frame,
+pasted back from 128 px, looks soft. An SR pack (family ``superres``, x2 or x4) between the lens and the
+compositor buys the speed without the blur::
+
+    stage = SuperResStage(load_pack(path))                  # backend "auto", as for lenses
+    if superres_wanted(crop_side_in_frame(matrix, size), size):
+        big_in, big_out = stage.upscale_for_paste(crops, lens_output)
+        paste_back(frame, big_in[i], big_out[i], enlarged_matrix(matrix, stage.scale))
+
+``upscale_for_paste`` enlarges the crops as cut *and* the lens's output, in one batch: the compositor pastes
+the change a lens made (output minus input), so where the lens left a pixel alone the frame keeps its own
+sharp pixel, and only the change is enlarged by the net. ``upscale`` enlarges one batch of crops.
+
+The stage takes crops of any size (the SR nets are fully convolutional and their packs are exported with free
+height and width); a pack whose model is fixed to its crop size takes only that size. Crops are BGR, as
+everywhere in the engine; a pack that works in RGB gets its crops swapped on the way in and out.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from lensengine.inference import create_backend
+from lensengine.inference.preprocess import check_crops, crops_to_input, output_to_crops
+from lensengine.errors import LensEngineError
+from lensengine.packs import LensPack, PackError, load_pack
+
+log = logging.getLogger("lensengine.compose.superres")
+
+SUPERRES_FAMILY = "superres"
+# ``auto`` runs SR only when the crop covers this many times more frame pixels than it has: a smaller face
+# would be shrunk on paste anyway, and SR would only cost time.
+MIN_ENLARGEMENT = 1.2
+_PROBE_SIZE = (17, 23)  # an odd, non-square size no pack is made for: tells whether the model takes any size
+
+
+def crop_side_in_frame(matrix: np.ndarray, crop_size: int) -> float:
+    """The side, in frame pixels, of the square an aligned crop covers (``matrix``: frame -> crop, 2x3)."""
+    matrix = np.asarray(matrix, np.float64)
+    return crop_size / math.hypot(matrix[0, 0], matrix[0, 1])
+
+
+def superres_wanted(face_px: float, crop_size: int, min_enlargement: float = MIN_ENLARGEMENT) -> bool:
+    """The ``auto`` policy: SR only when the face on screen (``face_px``, the side of the frame square its crop
+    covers, see ``crop_side_in_frame``) is larger than the lens's crop by more than ``min_enlargement``."""
+    if not crop_size > 0 or not math.isfinite(face_px) or face_px < 0:
+        raise LensEngineError(
+            f"superres_wanted needs a face size >= 0 and a crop size > 0, got {face_px} and {crop_size}: "
+            "pass crop_side_in_frame(matrix, crop_size) and the lens's crop size"
+        )
+    return face_px > crop_size * min_enlargement
+
+
+def enlarged_matrix(matrix: np.ndarray, scale: int) -> np.ndarray:
+    """The frame -> crop matrix of the ``scale``-times larger crop that SR makes from a crop cut by ``matrix``.
+
+    SR (like OpenCV's resize) puts the centre of small pixel x at large pixel ``scale * x + (scale - 1) / 2``,
+    so this is ``scale * matrix`` shifted by that half pixel; ``align_matrix`` at the larger size would be off
+    by it.
+    """
+    bigger = np.asarray(matrix, np.float64) * scale
+    bigger[:, 2] += (scale - 1) / 2.0
+    return bigger
+
+
+def find_superres_packs(registry_packs: Iterable[tuple[str, Path]]) -> dict[str, Path]:
+    """Name -> path of the SR packs among ``registry_packs`` ((plugin, path) pairs, as PluginRegistry.packs).
+
+    Every pack is loaded (its hashes checked); one that does not load is logged and skipped, and a name seen
+    twice keeps the first pack.
+    """
+    found: dict[str, Path] = {}
+    for plugin, path in registry_packs:
+        try:
+            pack = load_pack(path)
+        except PackError as error:
+            log.warning("%s: %s (skipped)", plugin, error)
+            continue
+        if pack.family != SUPERRES_FAMILY:
+            continue
+        if pack.name in found:
+            log.warning("%s: SR pack %r is already provided by %s (skipped)", plugin, pack.name, found[pack.name])
+            continue
+        found[pack.name] = Path(path)
+    return found
+
+
+def _swap_rb(images: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(images[..., ::-1])
+
+
+class SuperResStage:
+    """An SR pack on an inference backend: (N, s, s, 3) BGR crops in, (N, s*scale, s*scale, 3) BGR out."""
+
+    def __init__(self, pack: LensPack, backend: str = "auto", max_batch: int = 4) -> None:
+        if pack.family != SUPERRES_FAMILY:
+            raise LensEngineError(
+                f"pack {pack.name!r} is a {pack.family} lens, not a super-resolution pack: "
+                "choose a pack of family superres (lensengine lenses lists them)"
+            )
+        self.pack = pack
+        self.name = pack.name
+        self.scale = pack.scale
+        self.max_batch = max_batch
+        self.backend = create_backend(pack, backend, max_batch=max_batch)
+        self.any_size = self._takes_any_size()
+
+    def _takes_any_size(self) -> bool:
+        """Whether the model runs on crops of another size than the pack's (a model exported with free height
+        and width does; one fixed to the crop size does not)."""
+        height, width = _PROBE_SIZE
+        probe = np.zeros((1, 3, height, width), np.float32)
+        try:
+            out = self.backend.infer(probe)
+        except Exception:  # each backend fails its own way on a shape its model cannot take; that is the answer
+            return False
+        return out.shape == (1, 3, height * self.scale, width * self.scale)
+
+    def upscale(self, crops_bgr: np.ndarray) -> np.ndarray:
+        """(N, h, w, 3) uint8 BGR -> (N, h*scale, w*scale, 3) uint8 BGR; any N (run in batches of max_batch)."""
+        if self.backend.closed:
+            raise LensEngineError(f"SR stage {self.name!r} is closed: create a new SuperResStage")
+        check_crops(crops_bgr)
+        height, width = crops_bgr.shape[1:3]
+        side = self.pack.crop_size
+        at_crop_size = (height, width) == (side, side)
+        if not at_crop_size and not self.any_size:
+            raise LensEngineError(
+                f"SR pack {self.name!r} takes only {side}x{side} crops, got {width}x{height}: run the lens at "
+                f"{side} px, or export the pack again with `lensengine-train superres export` (any size)"
+            )
+        rgb = self.pack.color_order == "RGB"
+        crops = _swap_rb(crops_bgr) if rgb else crops_bgr
+        run = self.backend.run if at_crop_size else self._run_any_size
+        chunks = [run(crops[i : i + self.max_batch]) for i in range(0, len(crops), self.max_batch)]
+        out = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+        return _swap_rb(out) if rgb else out
+
+    def _run_any_size(self, crops: np.ndarray) -> np.ndarray:
+        """The network alone on crops of another size than the pack's (the backend's run() checks the size)."""
+        normalisation = self.pack.normalisation
+        return output_to_crops(self.backend.infer(crops_to_input(crops, normalisation)), normalisation)
+
+    def upscale_for_paste(self, crops_bgr: np.ndarray, lens_output_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The crops as cut and the lens's output for them, both enlarged (one batch): what ``paste_back`` takes
+        at the larger size, so that it pastes the lens's change and keeps the frame's own pixels elsewhere."""
+        if crops_bgr.shape != lens_output_bgr.shape:
+            raise LensEngineError(
+                f"crops {crops_bgr.shape} and lens output {lens_output_bgr.shape} differ in shape: "
+                "pass the crops the lens was given and what it returned"
+            )
+        both = self.upscale(np.concatenate([crops_bgr, lens_output_bgr]))
+        return both[: len(crops_bgr)], both[len(crops_bgr) :]
+
+    def close(self) -> None:
+        """Release the backend; the stage cannot run afterwards."""
+        self.backend.close()
+
+    def __enter__(self) -> SuperResStage:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,81 @@
+"""Assembles a running engine (source, tracker, lens, sink, frame loop) from plain settings.
+
+Used by ``lensengine run``, the benchmarks and the end-to-end tests, so all three exercise the same path.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from lensengine.errors import LensEngineError
+
+DEFAULT_LENS = "thug_glasses"
+FALLBACK_LENS = "thug_glasses_classic"
+
+
+@dataclass
+class EngineSettings:
+    lens: str | None = None
+    input: str = "0"
+    output: str = "virtualcam"
+    size: tuple[int, int] | None = None
+    fps: float | None = None
+    max_faces: int = 4
+    preview: bool = False
+    loop: bool = False
+    face_model: str | None = None
+    backend: str = "auto"
+    superres: str = "auto"  # NAME of an SR pack, "none", or "auto" (an installed SR pack, if any)
+    lens_timeout: float = 1.0
+    realtime: bool | None = None  # None: real time for cameras and live outputs
+    frames: int | None = None
+    stats_every: float | None = None
+    controls: tuple = ()  # extra event sources (e.g. StdinControl) besides the window's hotkeys
+
+
+def _default_lens(catalogue) -> str:
+    names = {s.name for s in catalogue}
+    return DEFAULT_LENS if DEFAULT_LENS in names else FALLBACK_LENS
+
+
+@contextmanager
+def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -> Iterator["FrameLoop"]:
+    """Open everything ``settings`` names and yield the FrameLoop; everything is released on exit."""
+    from lensengine.lenses.catalogue import lens_catalogue, resolve_lens, resolve_superres
+    from lensengine.pipeline.loop import FrameLoop
+    from lensengine.pipeline.process import FrameProcessor
+    from lensengine.lenses.switcher import LensController
+    from lensengine.lenses.plugins import load_plugins
+    from lensengine.sinks import open_sink
+    from lensengine.sinks.tee import TeeSink
+    from lensengine.sources import open_source
+    from lensengine.pipeline.stats import PipelineStats
+    from lensengine.face.tracker import FaceTracker
+
+    if settings.max_faces < 1:
+        raise LensEngineError("--max-faces must be at least 1")
+    registry = load_plugins()
+    catalogue = lens_catalogue(registry, backend=settings.backend)
+    spec, order = resolve_lens(settings.lens or _default_lens(catalogue), catalogue, backend=settings.backend)
+    with ExitStack() as stack:
+        source = stack.enter_context(open_source(settings.input, size=settings.size, fps=settings.fps, loop=settings.loop))
+        width, height = source.size
+        sink = stack.enter_context(open_sink(settings.output, width, height, source.fps))
+        if settings.preview and sink.name != "window":
+            sink = TeeSink([sink, stack.enter_context(open_sink("window", width, height, source.fps))])
+        tracker = stack.enter_context(FaceTracker(model_path=settings.face_model, max_faces=settings.max_faces))
+        lenses = LensController(order, spec.name, timeout=settings.lens_timeout)
+        stack.callback(lenses.close)
+        superres = resolve_superres(settings.superres, registry, backend=settings.backend)
+        if superres is not None:
+            stack.callback(superres.close)
+        stats = PipelineStats()
+        realtime = settings.realtime if settings.realtime is not None else (source.live or sink.live)
+        yield FrameLoop(
+            source, sink, FrameProcessor(tracker, stats, superres, superres_all_lenses=settings.superres not in ("auto", "none")), lenses, stats,
+            realtime=realtime, max_frames=settings.frames, stats_every=settings.stats_every, stop=stop,
+            controls=list(settings.controls),
+        )
