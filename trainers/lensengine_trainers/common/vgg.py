@@ -27,17 +27,15 @@ ImageNet-normalised input VGG was trained on. Out: a dict layer name -> feature 
 from __future__ import annotations
 
 import os
-import tempfile
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import platformdirs
 import torch
 from torch import nn
 
 from lensengine.errors import LensEngineError
-from lensengine.packs.file_hash import file_sha256
+from lensengine.util.cache import cache_dir
+from lensengine.util.files import download_verified, file_sha256
 
 POOL = "M"
 CONFIGS = {
@@ -195,8 +193,8 @@ def randomize_weights(net: VGGFeatures, seed: int) -> None:
 
 
 def weights_cache_dir() -> Path:
-    """Where official VGG files are looked for and downloaded to."""
-    return Path(platformdirs.user_cache_dir("lensengine")) / "vgg"
+    """Where official VGG files are looked for and downloaded to: ``vgg/`` in lensengine's cache folder."""
+    return cache_dir("vgg")
 
 
 def local_imagenet_file(arch: str) -> Path | None:
@@ -257,22 +255,9 @@ def download_official(arch: str) -> Path:
     """Fetch torchvision's ImageNet file for ``arch`` into the cache (temp file, hash check, then rename)."""
     official = OFFICIAL_WEIGHTS[arch]
     target = weights_cache_dir() / official.file_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{official.file_name}-", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(official.url, timeout=DOWNLOAD_TIMEOUT_S) as src:
-            for block in iter(lambda: src.read(1 << 20), b""):
-                out.write(block)
-        check_sha256(temporary, official.sha256_prefix)
-        os.replace(temporary, target)
-    except OSError as error:
-        raise LensEngineError(
-            f"cannot download {official.url} ({error}): fetch it by hand into {target.parent} or set ${WEIGHTS_ENV}"
-        ) from None
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return target
+    return download_verified(official.url, target, official.sha256_prefix, what=f"VGG weights {official.file_name}",
+                             fix=f"fetch it by hand into {target.parent} or set ${WEIGHTS_ENV}",
+                             timeout_s=DOWNLOAD_TIMEOUT_S)
 
 
 def _config(arch: str) -> tuple:

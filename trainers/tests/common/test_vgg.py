@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lensengine.errors import LensEngineError
+from lensengine.util import files
 from lensengine_trainers.common import vgg
 from lensengine_trainers.common.vgg import OFFICIAL_WEIGHTS, VGGFeatures, layer_names, load_vgg
 
@@ -153,6 +154,6 @@ class TestFallbackAndSources:
         def no_network(*args, **kwargs):
             raise AssertionError("tried to download")
 
-        monkeypatch.setattr(vgg.urllib.request, "urlopen", no_network)
+        monkeypatch.setattr(files.urllib.request, "urlopen", no_network)
         with pytest.raises(LensEngineError, match="allow the download"):
             load_vgg("vgg19", ("relu1_1",), "imagenet")
