@@ -8,11 +8,14 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from lensengine.pipeline.histogram import DurationHistogram
+
 STAGES = ("capture", "track", "align", "lens", "superres", "blend", "output")
 
 
 class PipelineStats:
-    """Keeps the last ``window`` durations of each stage (milliseconds) and the output frame times."""
+    """The last ``window`` durations of each stage (ms) for the status line, and fixed-size histograms of every
+    duration of the run for the summary: memory stays the same however long a call lasts."""
 
     def __init__(self, window: int = 300) -> None:
         self.window = window
@@ -22,7 +25,7 @@ class PipelineStats:
         """Forget everything measured so far (e.g. after a warm-up)."""
         window = self.window
         self.samples: dict[str, deque[float]] = {stage: deque(maxlen=window) for stage in STAGES}
-        self.all_samples: dict[str, list[float]] = {stage: [] for stage in STAGES}
+        self.run_histograms: dict[str, DurationHistogram] = {stage: DurationHistogram() for stage in (*STAGES, "latency")}
         self.frame_times: deque[float] = deque(maxlen=window)
         self.latencies: deque[float] = deque(maxlen=window)
         self.frames = 0
@@ -33,7 +36,7 @@ class PipelineStats:
 
     def add(self, stage: str, ms: float) -> None:
         self.samples[stage].append(ms)
-        self.all_samples[stage].append(ms)
+        self.run_histograms[stage].add(ms)
 
     @contextmanager
     def time(self, stage: str):
@@ -48,6 +51,7 @@ class PipelineStats:
         self.frame_times.append(time.perf_counter())
         if latency_ms is not None:
             self.latencies.append(latency_ms)
+            self.run_histograms["latency"].add(latency_ms)
 
     def fps(self) -> float:
         if len(self.frame_times) < 2:
@@ -64,15 +68,11 @@ class PipelineStats:
         )
 
     def summary(self) -> dict[str, dict[str, float]]:
-        """Median and p95 (ms) of every stage over the whole run, plus totals."""
+        """Median and p95 (ms, within 1%) of every stage and of the latency over the whole run, plus totals."""
         out: dict[str, dict[str, float]] = {}
-        for stage, values in self.all_samples.items():
-            if values:
-                arr = np.asarray(values)
-                out[stage] = {"median": float(np.median(arr)), "p95": float(np.percentile(arr, 95)), "n": len(arr)}
-        if self.latencies:
-            lat = np.asarray(self.latencies)
-            out["latency"] = {"median": float(np.median(lat)), "p95": float(np.percentile(lat, 95)), "n": len(lat)}
+        for stage, histogram in self.run_histograms.items():
+            if histogram.n:
+                out[stage] = {"median": histogram.quantile(0.5), "p95": histogram.quantile(0.95), "n": histogram.n}
         elapsed = time.perf_counter() - self.started
         out["total"] = {
             "frames": self.frames,

@@ -42,18 +42,18 @@ def run(monkeypatch, sr_lens_dir, superres, size, lens="thug_glasses_classic"):
 
 def test_named_sr_pack_runs_for_a_face_larger_than_the_crop(monkeypatch, sr_lens_dir):
     stats, frame = run(monkeypatch, sr_lens_dir, "tiny_sr", (1280, 720))
-    assert len(stats.all_samples["superres"]) == 3 and frame.shape == (720, 1280, 3)
+    assert stats.run_histograms["superres"].n == 3 and frame.shape == (720, 1280, 3)
 
 
 def test_face_smaller_than_the_crop_is_not_upscaled(monkeypatch, sr_lens_dir):
     stats, _ = run(monkeypatch, sr_lens_dir, "tiny_sr", (320, 240))  # the face covers < 256 px
-    assert stats.faces == 1 and stats.all_samples["superres"] == []
+    assert stats.faces == 1 and stats.run_histograms["superres"].n == 0
 
 
 def test_none_and_auto_skip_sr_for_an_algorithmic_lens(monkeypatch, sr_lens_dir):
     for choice in ("none", "auto"):
         stats, _ = run(monkeypatch, sr_lens_dir, choice, (1280, 720))
-        assert stats.all_samples["superres"] == []
+        assert stats.run_histograms["superres"].n == 0
 
 
 def test_sr_packs_are_not_offered_as_lenses(monkeypatch, sr_lens_dir):
@@ -73,7 +73,7 @@ def test_unknown_sr_name(monkeypatch, sr_lens_dir):
 
 def test_auto_sharpens_a_neural_lens(monkeypatch, sr_lens_dir):
     stats, _ = run(monkeypatch, sr_lens_dir, "auto", (640, 480), lens="tiny_unet")  # 64 px crop, bigger face
-    assert len(stats.all_samples["superres"]) == 3
+    assert stats.run_histograms["superres"].n == 3
 
 
 def test_failing_sr_is_skipped_not_fatal(monkeypatch, sr_lens_dir, caplog):
