@@ -40,13 +40,8 @@ from lensengine.compose.paste import paste_back  # noqa: E402
 from lensengine.packs import load_pack  # noqa: E402
 from lensengine.lenses.plugins import load_plugins  # noqa: E402
 from lensengine.sources import open_source  # noqa: E402
-from lensengine.compose.superres import (  # noqa: E402
-    SuperResStage,
-    crop_side_in_frame,
-    enlarged_matrix,
-    find_superres_packs,
-    superres_wanted,
-)
+from lensengine.compose.superres import SuperResStage, find_superres_packs, superres_wanted  # noqa: E402
+from lensengine.face.align import crop_side_in_frame, enlarged_matrix  # noqa: E402
 from lensengine.face.tracker import FaceTracker  # noqa: E402
 
 from lensengine_trainers.still_faces import StillFaceLandmarker  # noqa: E402

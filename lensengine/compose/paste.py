@@ -13,6 +13,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from lensengine.face.align import face_region
+
 DEFAULT_FEATHER = 0.12  # fraction of the crop side over which alpha falls from 1 to 0
 
 
@@ -34,20 +36,6 @@ def feather_mask(size: int, feather: float = DEFAULT_FEATHER) -> np.ndarray:
 def _feather_mask3(size: int) -> np.ndarray:
     mask = feather_mask(size)
     return cv2.merge([mask, mask, mask])
-
-
-def face_region(matrix: np.ndarray, size: int, frame_shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
-    """The frame rectangle (x0, y0, x1, y1) covered by a crop, clipped to the frame; None when it is outside."""
-    inverse = cv2.invertAffineTransform(matrix)
-    corners = np.array([[0, 0], [size, 0], [0, size], [size, size]], np.float64)
-    pts = corners @ inverse[:, :2].T + inverse[:, 2]
-    h, w = frame_shape[:2]
-    x0, y0 = np.floor(pts.min(0)).astype(int)
-    x1, y1 = np.ceil(pts.max(0)).astype(int)
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-    if x1 <= x0 or y1 <= y0:
-        return None
-    return int(x0), int(y0), int(x1), int(y1)
 
 
 def paste_back(

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from lensengine.inference import create_backend
-from lensengine.inference.preprocess import check_crops, crops_to_input, output_to_crops
+from lensengine.face.align import crop_side_in_frame
+from lensengine.inference.preprocess import check_crops, crops_to_input, output_to_crops, run_in_batches, swap_rb
 from lensengine.errors import LensEngineError
 from lensengine.packs import LensPack, PackError, load_pack
 
@@ -39,12 +41,6 @@ SUPERRES_FAMILY = "superres"
 # would be shrunk on paste anyway, and SR would only cost time.
 MIN_ENLARGEMENT = 1.2
 _PROBE_SIZE = (17, 23)  # an odd, non-square size no pack is made for: tells whether the model takes any size
-
-
-def crop_side_in_frame(matrix: np.ndarray, crop_size: int) -> float:
-    """The side, in frame pixels, of the square an aligned crop covers (``matrix``: frame -> crop, 2x3)."""
-    matrix = np.asarray(matrix, np.float64)
-    return crop_size / math.hypot(matrix[0, 0], matrix[0, 1])
 
 
 def superres_wanted(face_px: float, crop_size: int, min_enlargement: float = MIN_ENLARGEMENT) -> bool:
@@ -58,16 +54,29 @@ def superres_wanted(face_px: float, crop_size: int, min_enlargement: float = MIN
     return face_px > crop_size * min_enlargement
 
 
-def enlarged_matrix(matrix: np.ndarray, scale: int) -> np.ndarray:
-    """The frame -> crop matrix of the ``scale``-times larger crop that SR makes from a crop cut by ``matrix``.
+@dataclass(frozen=True)
+class SuperResChoice:
+    """The SR stage the user's ``--superres`` chose, and which lenses get it.
 
-    SR (like OpenCV's resize) puts the centre of small pixel x at large pixel ``scale * x + (scale - 1) / 2``,
-    so this is ``scale * matrix`` shifted by that half pixel; ``align_matrix`` at the larger size would be off
-    by it.
+    SR sharpens what a network drew at its small crop size; algorithmic lenses draw sharp at any size, so they
+    get it only when the user names an SR pack (``every_lens``); ``auto`` gives it to neural lenses alone.
     """
-    bigger = np.asarray(matrix, np.float64) * scale
-    bigger[:, 2] += (scale - 1) / 2.0
-    return bigger
+
+    stage: SuperResStage
+    every_lens: bool = False
+
+    @classmethod
+    def for_setting(cls, stage: SuperResStage | None, setting: str) -> SuperResChoice | None:
+        """The choice for ``--superres setting`` ("auto", "none" or a pack's name) once ``stage`` is resolved."""
+        return None if stage is None else cls(stage, every_lens=setting not in ("auto", "none"))
+
+    def applies_to(self, spec) -> bool:
+        """Whether faces of the lens ``spec`` (a LensSpec) are super-resolved at all."""
+        return self.every_lens or spec.pack is not None
+
+    def faces_to_enlarge(self, matrices: list[np.ndarray], crop_size: int) -> list[int]:
+        """Indices of the faces whose crop covers more frame pixels than it has (the ``auto`` policy)."""
+        return [i for i, m in enumerate(matrices) if superres_wanted(crop_side_in_frame(m, crop_size), crop_size)]
 
 
 def find_superres_packs(registry_packs: Iterable[tuple[str, Path]]) -> dict[str, Path]:
@@ -90,10 +99,6 @@ def find_superres_packs(registry_packs: Iterable[tuple[str, Path]]) -> dict[str,
             continue
         found[pack.name] = Path(path)
     return found
-
-
-def _swap_rb(images: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(images[..., ::-1])
 
 
 class SuperResStage:
@@ -137,11 +142,9 @@ class SuperResStage:
                 f"{side} px, or export the pack again with `lensengine-train superres export` (any size)"
             )
         rgb = self.pack.color_order == "RGB"
-        crops = _swap_rb(crops_bgr) if rgb else crops_bgr
-        run = self.backend.run if at_crop_size else self._run_any_size
-        chunks = [run(crops[i : i + self.max_batch]) for i in range(0, len(crops), self.max_batch)]
-        out = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
-        return _swap_rb(out) if rgb else out
+        crops = swap_rb(crops_bgr) if rgb else crops_bgr
+        out = run_in_batches(self.backend.run if at_crop_size else self._run_any_size, crops, self.max_batch)
+        return swap_rb(out) if rgb else out
 
     def _run_any_size(self, crops: np.ndarray) -> np.ndarray:
         """The network alone on crops of another size than the pack's (the backend's run() checks the size)."""

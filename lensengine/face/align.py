@@ -1,10 +1,13 @@
 """Face alignment: a similarity transform from frame landmarks to a lens's square template.
 
 The same function cuts run-time crops and training crops, so a model sees at run time exactly what it saw in
-training. The forward matrix maps frame pixels to crop pixels; its inverse puts the lens output back.
+training. The forward matrix maps frame pixels to crop pixels; its inverse puts the lens output back. All crop geometry
+lives here: the crop's region and size on screen, and the matrix of a super-resolved (enlarged) crop.
 """
 
 from __future__ import annotations
+
+import math
 
 import cv2
 import numpy as np
@@ -85,3 +88,35 @@ def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 def crop_face(frame: np.ndarray, matrix: np.ndarray, size: int) -> np.ndarray:
     """Cut the aligned ``size`` x ``size`` crop out of a BGR frame (edges replicated past the frame)."""
     return cv2.warpAffine(frame, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def crop_side_in_frame(matrix: np.ndarray, crop_size: int) -> float:
+    """The side, in frame pixels, of the square an aligned crop covers (``matrix``: frame -> crop, 2x3)."""
+    matrix = np.asarray(matrix, np.float64)
+    return crop_size / math.hypot(matrix[0, 0], matrix[0, 1])
+
+
+def enlarged_matrix(matrix: np.ndarray, scale: int) -> np.ndarray:
+    """The frame -> crop matrix of the ``scale``-times larger crop that SR makes from a crop cut by ``matrix``.
+
+    SR (like OpenCV's resize) puts the centre of small pixel x at large pixel ``scale * x + (scale - 1) / 2``,
+    so this is ``scale * matrix`` shifted by that half pixel; ``align_matrix`` at the larger size would be off
+    by it.
+    """
+    bigger = np.asarray(matrix, np.float64) * scale
+    bigger[:, 2] += (scale - 1) / 2.0
+    return bigger
+
+
+def face_region(matrix: np.ndarray, size: int, frame_shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+    """The frame rectangle (x0, y0, x1, y1) covered by a crop, clipped to the frame; None when it is outside."""
+    inverse = invert_affine(matrix)
+    corners = np.array([[0, 0], [size, 0], [0, size], [size, size]], np.float64)
+    pts = corners @ inverse[:, :2].T + inverse[:, 2]
+    h, w = frame_shape[:2]
+    x0, y0 = np.floor(pts.min(0)).astype(int)
+    x1, y1 = np.ceil(pts.max(0)).astype(int)
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return int(x0), int(y0), int(x1), int(y1)

@@ -91,3 +91,14 @@ def output_to_crops_torch(output: torch.Tensor, normalisation: str) -> torch.Ten
     scale, offset = _affine(_OUTPUT_AFFINE, normalisation)
     pixels = torch.nan_to_num(output.float(), nan=0.0).mul_(scale).add_(offset).round_().clamp_(0.0, 255.0)
     return pixels.permute(0, 2, 3, 1).to(torch.uint8).contiguous()
+
+
+def swap_rb(images: np.ndarray) -> np.ndarray:
+    """BGR <-> RGB of (..., 3) images, as a contiguous copy."""
+    return np.ascontiguousarray(images[..., ::-1])
+
+
+def run_in_batches(run, crops: np.ndarray, max_batch: int) -> np.ndarray:
+    """``run`` (a batch -> batch function) over ``crops`` in chunks of at most ``max_batch``, joined again."""
+    chunks = [run(crops[i : i + max_batch]) for i in range(0, len(crops), max_batch)]
+    return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)

@@ -23,7 +23,7 @@ import platformdirs
 from lensengine.inference import TensorRTBackend, create_backend, tensorrt_needs_first_build
 from lensengine.inference.engine_build_fallback import SwappableBackend, build_in_background
 from lensengine.inference.frame_size import frame_work_size, network_stride
-from lensengine.inference.preprocess import check_crops
+from lensengine.inference.preprocess import check_crops, run_in_batches
 from lensengine.errors import LensEngineError
 from lensengine.lens import LensSpec
 from lensengine.packs import LensPack, load_pack, packs_in
@@ -70,8 +70,7 @@ class NeuralLens:
         side = self.pack.crop_size
         if self.pack.kind == "face" and crops.shape[1:3] != (side, side):
             crops = np.stack([_resize(crop, side, side) for crop in crops])
-        chunks = [self.backend.run(crops[i : i + self.max_batch]) for i in range(0, len(crops), self.max_batch)]
-        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+        return run_in_batches(self.backend.run, crops, self.max_batch)
 
     def apply(self, images: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray:
         """Face pack: (N, S, S, 3) crops (landmarks unused) -> (N, S, S, 3). Frame pack: (H, W, 3) -> (H, W, 3)."""

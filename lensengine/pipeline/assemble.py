@@ -44,6 +44,7 @@ def _default_lens(catalogue) -> str:
 @contextmanager
 def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -> Iterator["FrameLoop"]:
     """Open everything ``settings`` names and yield the FrameLoop; everything is released on exit."""
+    from lensengine.compose.superres import SuperResChoice
     from lensengine.lenses.catalogue import lens_catalogue, resolve_lens, resolve_superres
     from lensengine.pipeline.loop import FrameLoop
     from lensengine.pipeline.process import FrameProcessor
@@ -75,7 +76,7 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
         stats = PipelineStats()
         realtime = settings.realtime if settings.realtime is not None else (source.live or sink.live)
         yield FrameLoop(
-            source, sink, FrameProcessor(tracker, stats, superres, superres_all_lenses=settings.superres not in ("auto", "none")), lenses, stats,
+            source, sink, FrameProcessor(tracker, stats, SuperResChoice.for_setting(superres, settings.superres)), lenses, stats,
             realtime=realtime, max_frames=settings.frames, stats_every=settings.stats_every, stop=stop,
             controls=list(settings.controls),
         )

@@ -6,9 +6,11 @@ import logging
 
 import numpy as np
 
-from lensengine.face.align import align_matrix, crop_face, transform_points
 from lensengine.compose.paste import paste_back
+from lensengine.compose.superres import SuperResChoice
+from lensengine.face.align import align_matrix, crop_face, enlarged_matrix, transform_points
 from lensengine.face.face import Face
+from lensengine.inference.preprocess import swap_rb
 from lensengine.lenses.guard import LensRunner, RateLimitedLog
 from lensengine.pipeline.stats import PipelineStats
 
@@ -18,20 +20,13 @@ def _box_area(face: Face) -> float:
     return max(0.0, x1 - x0) * max(0.0, y1 - y0)
 
 
-def _swap_rb(images: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(images[..., ::-1])
-
-
 class FrameProcessor:
     """Applies the current lens to a frame, in place. ``tracker`` is anything with ``track(frame, ms) -> faces``."""
 
-    def __init__(self, tracker, stats: PipelineStats, superres=None, superres_all_lenses: bool = False) -> None:
+    def __init__(self, tracker, stats: PipelineStats, superres: SuperResChoice | None = None) -> None:
         self.tracker = tracker
         self.stats = stats
-        self.superres = superres  # a lensengine.compose.superres.SuperResStage, or None
-        # SR sharpens what a network drew at its small crop size; algorithmic lenses draw sharp at any size,
-        # so they get it only when the user names an SR pack.
-        self.superres_all_lenses = superres_all_lenses
+        self.superres = superres
         self._superres_errors = RateLimitedLog(logging.getLogger("lensengine.compose.superres"))
         self.faces: list[Face] = []
 
@@ -47,10 +42,10 @@ class FrameProcessor:
     def _frame_lens(self, frame: np.ndarray, runner: LensRunner) -> np.ndarray:
         rgb = runner.spec.color_order == "RGB"
         with self.stats.time("lens"):
-            out = runner.run(_swap_rb(frame) if rgb else frame)
+            out = runner.run(swap_rb(frame) if rgb else frame)
         if out is None:
             return frame
-        return _swap_rb(out) if rgb else out
+        return swap_rb(out) if rgb else out
 
     def _face_lens(self, frame: np.ndarray, timestamp_ms: int, runner: LensRunner) -> np.ndarray:
         with self.stats.time("track"):
@@ -67,13 +62,13 @@ class FrameProcessor:
         rgb = spec.color_order == "RGB"
         with self.stats.time("lens"):
             # The lens gets its own copy: one that draws into its input must not change the crops kept for blending.
-            out = runner.run(_swap_rb(crops) if rgb else crops.copy(), landmarks)
+            out = runner.run(swap_rb(crops) if rgb else crops.copy(), landmarks)
         if out is None:
             return frame
         if rgb:
-            out = _swap_rb(out)
+            out = swap_rb(out)
         pastes = [(crops[i], out[i], matrices[i]) for i in range(len(faces))]
-        if self.superres is not None and (self.superres_all_lenses or spec.pack is not None):
+        if self.superres is not None and self.superres.applies_to(spec):
             self._superres(pastes, size)
         with self.stats.time("blend"):
             # Farther (smaller) faces first, so a nearer face that overlaps them is pasted over them.
@@ -83,19 +78,19 @@ class FrameProcessor:
 
     def _superres(self, pastes: list, size: int) -> None:
         """Enlarge, in one batch, the crops of faces that cover more frame pixels than the lens's crop has."""
-        from lensengine.compose.superres import crop_side_in_frame, enlarged_matrix, superres_wanted
-
-        wanted = [i for i, (_, _, m) in enumerate(pastes) if superres_wanted(crop_side_in_frame(m, size), size)]
+        wanted = self.superres.faces_to_enlarge([m for _, _, m in pastes], size)
         if not wanted:
             return
+        stage = self.superres.stage
         try:
             with self.stats.time("superres"):
-                big_in, big_out = self.superres.upscale_for_paste(
+                big_in, big_out = stage.upscale_for_paste(
                     np.stack([pastes[i][0] for i in wanted]), np.stack([pastes[i][1] for i in wanted])
                 )
         except Exception as exc:  # SR is an enhancement: without it the faces are pasted at the lens's size
-            self._superres_errors.warning(f"super-resolution {self.superres.name} failed ({type(exc).__name__}: {exc}); "
-                                          "faces pasted without it")
+            self._superres_errors.warning(
+                f"super-resolution {stage.name} failed ({type(exc).__name__}: {exc}); faces pasted without it"
+            )
             return
         for k, i in enumerate(wanted):
-            pastes[i] = (big_in[k], big_out[k], enlarged_matrix(pastes[i][2], self.superres.scale))
+            pastes[i] = (big_in[k], big_out[k], enlarged_matrix(pastes[i][2], stage.scale))
