@@ -85,16 +85,16 @@ def gflop_per_image(net, side: int) -> float:
 def export_net(arch: str, config: dict, side: int, folder: Path):
     """A face pack of the net at ``side`` px with random weights; returns (pack, GFLOP per face)."""
     from lensengine.nets import build_network
+    from lensengine.packs import LensSpec
     from lensengine_trainers.common.export_pack import export_pack
 
     net = build_network(arch, **config).eval()
     scale = config.get("scale", 1)
-    pack = export_pack(
-        net, folder, name=f"bench-{arch}", family=FAMILY[arch], kind="face", description="benchmark",
+    pack = export_pack(net, folder, LensSpec(
+        name=f"bench-{arch}", family=FAMILY[arch], kind="face", description="benchmark",
         crop_size=side, scale=scale, color_order="RGB", normalisation="unit" if scale > 1 else "tanh",
         template="five_point", margin=0.35, arch=arch, config=config, provenance={"trainer": "benchmark"},
-        fp16=False,
-    )
+    ), fp16=False)
     return pack, gflop_per_image(net, side)
 
 

@@ -1,7 +1,8 @@
 """Lens packs: a manifest (lens.toml) beside model files, every file checked by sha256, nothing unpickled.
 
     load_pack(path) -> LensPack          a pack folder or a .zip of one (extracted safely into the cache)
-    write_pack(out_dir, ...) -> Path     copy model files in, hash them, write lens.toml
+    LensSpec(name=..., ...)              what lens.toml says about a lens (lensengine.packs.manifest)
+    write_pack(out_dir, spec, files)     copy model files in, hash them, write lens.toml
     zip_pack(folder, zip_path) -> Path   zip a verified pack folder
     packs_in(folder) -> list[Path]       the packs (folders with lens.toml, zips) directly inside a folder
 
@@ -13,7 +14,8 @@ See docs/packs.md for the format.
 from lensengine.packs.find import packs_in
 from lensengine.packs.lens_pack import LensPack, PackFile
 from lensengine.packs.load import load_pack
+from lensengine.packs.manifest import LensSpec
 from lensengine.packs.pack_error import PackError
 from lensengine.packs.write import write_pack, zip_pack
 
-__all__ = ["LensPack", "PackError", "PackFile", "load_pack", "packs_in", "write_pack", "zip_pack"]
+__all__ = ["LensPack", "LensSpec", "PackError", "PackFile", "load_pack", "packs_in", "write_pack", "zip_pack"]

@@ -5,14 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from lensengine.packs.manifest import FILE_KEYS, LensSpec
 from lensengine.packs.pack_error import PackError
-
-# The file keys a pack may hold, and what to do when an optional one is missing.
-FILE_KEYS = {
-    "onnx_fp32": "the FP32 ONNX model is required in every pack",
-    "onnx_fp16": "the FP16 ONNX model is made by export_pack(..., fp16=True) or convert_onnx_to_fp16",
-    "safetensors": "the torch weights are made by export_pack from the torch network",
-}
 
 
 @dataclass(frozen=True)
@@ -23,29 +17,13 @@ class PackFile:
     sha256: str
 
 
-@dataclass(frozen=True)
-class LensPack:
-    """A lens pack whose manifest is valid and whose every file matched its sha256 when loaded.
-
-    Pixels: the net eats ``crop_size`` squares in ``color_order`` and gives ``crop_size * scale`` squares.
-    ``normalisation`` "tanh" means x/127.5-1 in and (y+1)*127.5 out; "unit" means x/255 in and y*255 out.
-    """
+class LensPack(LensSpec):
+    """A lens pack whose manifest is valid and whose every file matched its sha256 when loaded: the fields of
+    its ``LensSpec`` (see ``lensengine.packs.manifest``), ``root`` (the absolute folder) and the verified
+    ``files`` by key."""
 
     root: Path
-    name: str
-    family: str
-    kind: str
-    description: str
-    crop_size: int
-    scale: int
-    color_order: str
-    normalisation: str
-    template: str
-    margin: float
-    arch: str
-    config: dict
     files: dict[str, PackFile]
-    provenance: dict
 
     def file(self, key: str) -> Path:
         """Absolute path of the file stored under ``key`` ("onnx_fp32", "onnx_fp16", "safetensors")."""

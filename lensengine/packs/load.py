@@ -45,24 +45,8 @@ def load_folder(folder: Path, source: str) -> LensPack:
         raise PackError(source, f"{MANIFEST_NAME} is not valid TOML ({error}); fix it or export again")
     manifest = parse_manifest(document, source)
     label = f"{manifest.name!r} at {source}"
-    files = {key: _verified_file(root, key, entry, label) for key, entry in manifest.files.items()}
-    return LensPack(
-        root=root,
-        name=manifest.name,
-        family=manifest.family,
-        kind=manifest.kind,
-        description=manifest.description,
-        crop_size=manifest.crop_size,
-        scale=manifest.scale,
-        color_order=manifest.color_order,
-        normalisation=manifest.normalisation,
-        template=manifest.template,
-        margin=manifest.margin,
-        arch=manifest.arch,
-        config=manifest.config,
-        files=files,
-        provenance=manifest.provenance,
-    )
+    files = {key: _verified_file(root, key, entry, label) for key, entry in manifest.files.entries().items()}
+    return LensPack(root=root, files=files, **manifest.spec_fields())
 
 
 def _verified_file(root: Path, key: str, entry: FileEntry, label: str) -> PackFile:

@@ -1,97 +1,212 @@
-"""The lens.toml manifest, schema version 1: its fields, their checks, and the dict written to disk.
+"""The lens.toml manifest, schema version 1, defined once: reading, writing, validation, export and the field
+table of docs/packs.md all come from the pydantic models below.
 
     schema = 1
     name, family, kind, description            top level
     [input]  crop_size, scale, color_order, normalisation
     [align]  template, margin
-    [model]  arch, config (inline table: keyword arguments of lensengine.nets.build_network)
+    [model]  arch, config (table: keyword arguments of lensengine.nets.build_network)
     [files.<key>]  path, sha256                 keys: onnx_fp32 (required), onnx_fp16, safetensors
     [provenance]   free-form tables (optional)
 
-Every field but ``provenance`` is required, and a field schema 1 does not know is an error, so a typo cannot
-pass silently. Paths and hashes are checked against the disk by ``lensengine.packs.load``.
+``LensSpec`` holds what a lens is (every field but the files), flat: each field says in ``InSection`` which
+lens.toml table it is written in. ``Manifest`` is a LensSpec plus the hashed files, as lens.toml holds it.
+Every field but ``provenance`` is required, and a field schema 1 does not know is an error (only ``config``
+and ``provenance`` are free-form), so a typo cannot pass silently. Paths and hashes are checked against the
+disk by ``lensengine.packs.load``. Every error is one PackError line naming the pack and the field.
 """
 
 from __future__ import annotations
 
+import datetime
+import numbers
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from lensengine.packs.lens_pack import FILE_KEYS
+import tomli_w
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
 from lensengine.packs.pack_error import PackError
 
 MANIFEST_NAME = "lens.toml"
 SCHEMA_VERSION = 1
-FAMILIES = ("pix2pix", "cyclegan", "style", "superres")
-KINDS = ("face", "frame")
-COLOR_ORDERS = ("RGB", "BGR")
-NORMALISATIONS = ("tanh", "unit")
-TEMPLATES = ("five_point", "none")
-CROP_SIZES = (16, 2048)
-SUPERRES_SCALES = (2, 8)
-MARGINS = (0.0, 2.0)
+# The one family the engine treats apart: its packs are the super-resolution stage, the only packs that
+# enlarge (lensengine.compose.superres). Other families are free identifiers chosen by the trainers.
+SUPERRES_FAMILY = "superres"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
-
-# Field name -> expected type, per section. "float" accepts TOML integers too.
-TOP_FIELDS = {
-    "schema": int, "name": str, "family": str, "kind": str, "description": str,
-    "input": dict, "align": dict, "model": dict, "files": dict, "provenance": dict,
-}  # fmt: skip
-OPTIONAL_TOP_FIELDS = ("provenance",)
-INPUT_FIELDS = {"crop_size": int, "scale": int, "color_order": str, "normalisation": str}
-ALIGN_FIELDS = {"template": str, "margin": float}
-MODEL_FIELDS = {"arch": str, "config": dict}
-FILE_FIELDS = {"path": str, "sha256": str}
-_TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", dict: "a table"}
+_INT64 = (-(2**63), 2**63 - 1)
 
 
-@dataclass(frozen=True)
-class FileEntry:
+class InSection:
+    """Field metadata: the lens.toml table (``[input]``, ``[align]``, ``[model]``) a LensSpec field lives in."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+
+def _identifier(value: str) -> str:
+    if not NAME_PATTERN.fullmatch(value):
+        raise ValueError(f"must be 1-64 letters, digits, '_', '.', '-', starting with a letter or digit; not {value!r}")
+    return value
+
+
+def _sha256(value: str) -> str:
+    digest = value.lower()
+    if not SHA256_PATTERN.fullmatch(digest):
+        raise ValueError("must be 64 hex digits")
+    return digest
+
+
+def _plain_toml(value: Any, path: str = "") -> Any:
+    """``value`` as plain TOML values (numpy numbers become int/float, tuples lists); ValueError names the key
+    path of anything TOML cannot hold."""
+    where = f" at {path!r}" if path else ""
+    if isinstance(value, (bool, str, datetime.date, datetime.time)):
+        return value
+    if isinstance(value, numbers.Integral):
+        if not _INT64[0] <= int(value) <= _INT64[1]:
+            raise ValueError(f"holds {int(value)}{where}, beyond TOML's 64-bit integers")
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain_toml(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, Mapping):
+        for key in value:
+            if not isinstance(key, str):
+                raise ValueError(f"has the key {key!r}{where}; TOML keys are strings")
+        return {key: _plain_toml(item, f"{path}.{key}" if path else key) for key, item in value.items()}
+    raise ValueError(f"holds a {type(value).__name__}{where}, which TOML cannot hold; use str, int, float, bool, "
+                     "list or table")
+
+
+Identifier = Annotated[str, AfterValidator(_identifier)]
+TomlTable = Annotated[dict, AfterValidator(_plain_toml)]
+
+
+class _Strict(BaseModel):
+    """No type coercion (``crop_size = 256.0`` is not an integer, ``margin = true`` not a number), no unknown
+    fields, and no changes after construction."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class LensSpec(_Strict):
+    """What a lens pack says about its lens: everything in lens.toml except the files.
+
+    Pixels: the net eats ``crop_size`` squares in ``color_order`` and gives ``crop_size * scale`` squares.
+    ``normalisation`` "tanh" means x/127.5-1 in and (y+1)*127.5 out; "unit" means x/255 in and y*255 out.
+    Constructing one with a bad field raises PackError (one line), not pydantic's ValidationError.
+    """
+
+    name: Identifier = Field(description="the lens's name; 1-64 letters, digits, `_`, `.`, `-`")
+    family: Identifier = Field(
+        description=f"what made it (`pix2pix`, `cyclegan`, `style`, ...), free; `{SUPERRES_FAMILY}` packs are the "
+        "super-resolution stage, not lenses"
+    )
+    kind: Literal["face", "frame"] = Field(
+        description="`face`: batches of aligned face crops; `frame`: the whole frame"
+    )
+    description: str = Field(description="one line for `lensengine lenses` (may be empty)")
+    crop_size: Annotated[int, InSection("input")] = Field(
+        ge=16, le=2048, description="side of the square the net eats (for frame packs the working short side)"
+    )
+    scale: Annotated[int, InSection("input")] = Field(
+        ge=1, le=8, description=f"output side = `crop_size * scale`; 1 except `{SUPERRES_FAMILY}` packs (2..8)"
+    )
+    color_order: Annotated[Literal["RGB", "BGR"], InSection("input")] = Field(
+        description="the channel order the net was trained on"
+    )
+    normalisation: Annotated[Literal["tanh", "unit"], InSection("input")] = Field(
+        description="`tanh`: x/127.5-1 in, (y+1)*127.5 out; `unit`: x/255 in, y*255 out"
+    )
+    template: Annotated[Literal["five_point", "none"], InSection("align")] = Field(
+        description="the crop's alignment (`lensengine.face.align`); `none` only for frame packs"
+    )
+    margin: Annotated[float, InSection("align")] = Field(
+        ge=0.0, le=2.0, description="margin of the aligned crop (`lensengine.face.align.template_points`)"
+    )
+    arch: Annotated[str, InSection("model")] = Field(
+        min_length=1, description="`lensengine.nets` architecture (`unet`, `resnet_generator`, `johnson`, ...)"
+    )
+    config: Annotated[TomlTable, InSection("model")] = Field(
+        description="keyword arguments: `build_network(arch, **config)` rebuilds the torch net"
+    )
+    provenance: TomlTable = Field(
+        default_factory=dict, description="free-form: trainer, data, steps, quality, nested as deep as needed"
+    )
+
+    def __init__(self, **fields: Any) -> None:
+        try:
+            super().__init__(**fields)
+        except ValidationError as error:
+            raise PackError(fields.get("name", "?"), _problem(error, type(self))) from None
+
+    def spec_fields(self) -> dict[str, Any]:
+        """The LensSpec fields of this object by name (a Manifest or a LensPack has more)."""
+        return {field: getattr(self, field) for field in LensSpec.model_fields}
+
+    @model_validator(mode="after")
+    def _fields_agree(self):
+        if self.kind == "face" and self.template == "none":
+            raise ValueError("field 'align.template' of a face pack must be 'five_point', not 'none'")
+        if self.family == SUPERRES_FAMILY and self.scale < 2:
+            raise ValueError(f"field 'input.scale' of a {SUPERRES_FAMILY} pack must be within 2..8, not {self.scale}")
+        if self.family != SUPERRES_FAMILY and self.scale != 1:
+            raise ValueError(
+                f"field 'input.scale' must be 1 for a {self.family} pack (only {SUPERRES_FAMILY} packs enlarge)"
+            )
+        return self
+
+
+class FileEntry(_Strict):
     """One ``[files.<key>]`` entry as written: a path relative to the pack folder and the expected sha256."""
 
-    path: str
-    sha256: str
+    path: str = Field(description="file inside the pack folder, relative, `/`-separated")
+    sha256: Annotated[str, AfterValidator(_sha256)] = Field(description="64 hex digits")
 
 
-@dataclass(frozen=True)
-class Manifest:
-    """A manifest whose fields passed every check that needs no disk."""
+class PackFiles(_Strict):
+    """The ``[files]`` table: the model files a pack may hold, by key."""
 
-    name: str
-    family: str
-    kind: str
-    description: str
-    crop_size: int
-    scale: int
-    color_order: str
-    normalisation: str
-    template: str
-    margin: float
-    arch: str
-    config: dict
-    files: dict[str, FileEntry]
-    provenance: dict
+    onnx_fp32: FileEntry = Field(description="the FP32 ONNX model is required in every pack")
+    onnx_fp16: FileEntry | None = Field(
+        default=None,
+        description="the FP16 ONNX model is made by export_pack(..., fp16=True) or convert_onnx_to_fp16",
+    )
+    safetensors: FileEntry | None = Field(
+        default=None, description="the torch weights are made by export_pack from the torch network"
+    )
+
+    def entries(self) -> dict[str, FileEntry]:
+        """Key -> entry of the files this pack has."""
+        return {key: getattr(self, key) for key in type(self).model_fields if getattr(self, key) is not None}
+
+
+# The file keys a pack may hold, and what to do when an optional one is missing.
+FILE_KEYS = {key: info.description for key, info in PackFiles.model_fields.items()}
+
+
+class Manifest(LensSpec):
+    """A lens.toml whose fields passed every check that needs no disk."""
+
+    files: PackFiles
 
     def to_document(self) -> dict:
-        """The nested dict that lens.toml holds (``model.config`` is meant to be written inline)."""
-        return {
-            "schema": SCHEMA_VERSION,
-            "name": self.name,
-            "family": self.family,
-            "kind": self.kind,
-            "description": self.description,
-            "input": {
-                "crop_size": self.crop_size,
-                "scale": self.scale,
-                "color_order": self.color_order,
-                "normalisation": self.normalisation,
-            },
-            "align": {"template": self.template, "margin": self.margin},
-            "model": {"arch": self.arch, "config": self.config},
-            "files": {key: {"path": e.path, "sha256": e.sha256} for key, e in self.files.items()},
-            "provenance": self.provenance,
-        }
+        """The nested dict lens.toml holds: ``schema`` first, each field in its table, ``provenance`` last."""
+        document: dict[str, Any] = {"schema": SCHEMA_VERSION}
+        for field, info in type(self).model_fields.items():
+            table = _table_of(info)
+            (document.setdefault(table, {}) if table else document)[field] = getattr(self, field)
+        document["files"] = {key: entry.model_dump() for key, entry in self.files.entries().items()}
+        document["provenance"] = document.pop("provenance")
+        return document
+
+    def to_toml(self) -> str:
+        """The text of lens.toml."""
+        return tomli_w.dumps(self.to_document())
 
 
 def parse_manifest(document: dict, source: str) -> Manifest:
@@ -105,115 +220,134 @@ def parse_manifest(document: dict, source: str) -> Manifest:
         raise PackError(
             source, f"lens.toml has schema {version}, this lensengine reads {SCHEMA_VERSION}: upgrade it"
         )
-    top = _section(document, "", TOP_FIELDS, source, optional=OPTIONAL_TOP_FIELDS)
-    name = top["name"]
-    if not NAME_PATTERN.fullmatch(name):
-        raise PackError(source, f"name {name!r} in lens.toml must be 1-64 letters, digits, '_', '.', '-'")
-    label = f"{name!r} at {source}"
-    family = _choice(top, "family", FAMILIES, label)
-    kind = _choice(top, "kind", KINDS, label)
+    name = document.get("name")
+    label = f"{name!r} at {source}" if isinstance(name, str) and NAME_PATTERN.fullmatch(name) else source
+    flat = _flatten({key: value for key, value in document.items() if key != "schema"}, label)
+    try:
+        return Manifest.model_validate(flat)
+    except PackError as error:  # LensSpec.__init__ turned pydantic's ValidationError into one line
+        raise PackError(label, error.problem) from None
 
-    inputs = _section(top["input"], "input", INPUT_FIELDS, label)
-    crop_size = _within(inputs["crop_size"], "input.crop_size", CROP_SIZES, label)
-    if family == "superres":
-        scale = _within(inputs["scale"], "input.scale", SUPERRES_SCALES, label)
-    elif inputs["scale"] != 1:
-        raise PackError(label, f"field 'input.scale' must be 1 for a {family} pack (only superres upscales)")
-    else:
-        scale = 1
 
-    align = _section(top["align"], "align", ALIGN_FIELDS, label)
-    template = _choice(align, "template", TEMPLATES, label, prefix="align.")
-    if kind == "face" and template == "none":
-        raise PackError(label, "field 'align.template' of a face pack must be 'five_point', not 'none'")
+def _table_of(info) -> str:
+    """The lens.toml table a field is written in ("" for the top level)."""
+    return next((item.table for item in info.metadata if isinstance(item, InSection)), "")
 
-    model = _section(top["model"], "model", MODEL_FIELDS, label)
-    if not model["arch"]:
-        raise PackError(label, "field 'model.arch' in lens.toml must name a network (lensengine.nets)")
 
-    return Manifest(
-        name=name,
-        family=family,
-        kind=kind,
-        description=top["description"],
-        crop_size=crop_size,
-        scale=scale,
-        color_order=_choice(inputs, "color_order", COLOR_ORDERS, label, prefix="input."),
-        normalisation=_choice(inputs, "normalisation", NORMALISATIONS, label, prefix="input."),
-        template=template,
-        margin=_within(align["margin"], "align.margin", MARGINS, label),
-        arch=model["arch"],
-        config=model["config"],
-        files=_file_entries(top["files"], label),
-        provenance=top.get("provenance", {}),
+def _tables() -> dict[str, list[str]]:
+    """Table name -> the fields it holds, for the tables LensSpec's fields are grouped in."""
+    tables: dict[str, list[str]] = {}
+    for field, info in Manifest.model_fields.items():
+        if table := _table_of(info):
+            tables.setdefault(table, []).append(field)
+    return tables
+
+
+def _flatten(document: dict, label: str) -> dict:
+    """The top level with the ``[input]``, ``[align]`` and ``[model]`` tables merged in, so each field of theirs
+    sits beside the others as LensSpec has it; a key in the wrong table is an unknown field."""
+    tables = _tables()
+    top = [field for field, info in Manifest.model_fields.items() if not _table_of(info)]
+    flat = {}
+    for key, value in document.items():
+        if key not in tables:
+            if key not in top:
+                raise PackError(label, _unknown(key, ["schema", *top[:4], *tables, *top[4:]]))
+            flat[key] = value
+            continue
+        if not isinstance(value, dict):
+            raise PackError(label, f"field {key!r} in lens.toml must be a table, not {_shown(value)}")
+        for field, item in value.items():
+            if field not in tables[key]:
+                raise PackError(label, _unknown(f"{key}.{field}", tables[key]))
+            flat[field] = item
+    for table in tables:
+        if table not in document:
+            raise PackError(label, f"lens.toml is missing field {table!r}")
+    return flat
+
+
+def _unknown(dotted: str, known) -> str:
+    return f"lens.toml has unknown field {dotted!r} (schema 1 knows {', '.join(known)}; check spelling)"
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+_TYPE_WORDS = {
+    "int_type": "an integer",
+    "float_type": "a number",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "dict_type": "a table",
+    "model_type": "a table",
+}
+
+
+def _problem(error: ValidationError, model: type[BaseModel]) -> str:
+    """pydantic's first error as one line: which lens.toml field is wrong and what it must be."""
+    first = error.errors(include_url=False)[0]
+    loc = [str(part) for part in first["loc"]]
+    table = _table_of(model.model_fields[loc[0]]) if loc and loc[0] in model.model_fields else ""
+    dotted = ".".join(([table] if table else []) + loc)
+    kind, value, ctx = first["type"], first.get("input"), first.get("ctx", {})
+    if not loc:  # a check across fields, which names its field itself
+        return str(ctx.get("error", first["msg"]))
+    if kind == "missing":
+        return f"lens.toml is missing field {dotted!r}"
+    if kind == "extra_forbidden":
+        return _unknown(dotted, _siblings(model, first["loc"]))
+    field = f"field {dotted!r} in lens.toml"
+    if kind in _TYPE_WORDS:
+        return f"{field} must be {_TYPE_WORDS[kind]}, not {_shown(value)}"
+    if kind == "literal_error":
+        return f"{field} must be {ctx['expected']}, not {value!r}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        low, high = _bounds(model.model_fields[loc[0]])
+        return f"{field} must be within {low}..{high}, not {value}"
+    if kind == "value_error":
+        return f"{field} {ctx['error']}"
+    return f"{field}: {first['msg']}, not {_shown(value)}"
+
+
+def _siblings(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names of the (nested) model that holds the unknown key at ``loc``."""
+    for part in loc[:-1]:
+        annotation = model.model_fields[part].annotation
+        candidates = (annotation, *getattr(annotation, "__args__", ()))
+        model = next(kind for kind in candidates if isinstance(kind, type) and issubclass(kind, BaseModel))
+    return list(model.model_fields)
+
+
+def _bounds(info) -> tuple:
+    """The (ge, le) bounds of a field, None where it has none."""
+    low = high = None
+    for item in info.metadata:
+        low = getattr(item, "ge", low)
+        high = getattr(item, "le", high)
+    return low, high
+
+
+def schema_reference() -> str:
+    """The field table of docs/packs.md, made from the models above (a test keeps the page equal to it)."""
+    rows = ["| field | type | required | meaning |", "|---|---|---|---|"]
+    fields = [(".".join(filter(None, (_table_of(info), name))), info) for name, info in LensSpec.model_fields.items()]
+    fields += [(f"files.<key>.{name}", info) for name, info in FileEntry.model_fields.items()]
+    for dotted, info in fields:
+        required = "yes" if info.is_required() else "no"
+        rows.append(f"| `{dotted}` | {_type_words(info)} | {required} | {info.description} |")
+    keys = ", ".join(
+        f"`{key}`" + (" (required)" if info.is_required() else "") for key, info in PackFiles.model_fields.items()
     )
+    return "\n".join(rows) + f"\n\nFile keys: {keys}.\n"
 
 
-def _file_entries(files: dict, label: str) -> dict[str, FileEntry]:
-    _reject_unknown(files, "files", FILE_KEYS, label)
-    if "onnx_fp32" not in files:
-        raise PackError(label, "lens.toml is missing field 'files.onnx_fp32' (the FP32 ONNX model)")
-    entries = {}
-    for key, raw in files.items():
-        if not isinstance(raw, dict):
-            raise PackError(label, f"field 'files.{key}' in lens.toml must be a table with path and sha256")
-        entry = _section(raw, f"files.{key}", FILE_FIELDS, label)
-        digest = entry["sha256"].lower()
-        if not SHA256_PATTERN.fullmatch(digest):
-            raise PackError(label, f"field 'files.{key}.sha256' in lens.toml must be 64 hex digits")
-        entries[key] = FileEntry(entry["path"], digest)
-    return entries
-
-
-def _section(table: dict, where: str, fields: dict, label: str, optional: tuple[str, ...] = ()) -> dict:
-    """The fields of one table, type-checked; unknown or missing fields are errors."""
-    _reject_unknown(table, where, fields, label)
-    prefix = f"{where}." if where else ""
-    checked = {}
-    for field, expected in fields.items():
-        if field not in table:
-            if field in optional:
-                continue
-            raise PackError(label, f"lens.toml is missing field '{prefix}{field}'")
-        checked[field] = _typed(table[field], expected, prefix + field, label)
-    return checked
-
-
-def _reject_unknown(table: dict, where: str, known, label: str) -> None:
-    for field in table:
-        if field not in known:
-            dotted = f"{where}.{field}" if where else field
-            raise PackError(
-                label,
-                f"lens.toml has unknown field {dotted!r} (schema 1 knows {', '.join(known)}; check spelling)",
-            )
-
-
-def _typed(value: object, expected: type, dotted: str, label: str):
-    ok = isinstance(value, expected) and not isinstance(value, bool)
-    if expected is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if not ok:
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise PackError(
-            label,
-            f"field {dotted!r} in lens.toml must be {_TYPE_WORDS[expected]}, "
-            f"not {type(value).__name__} {shown}",
-        )
-    return value
-
-
-def _choice(table: dict, field: str, choices: tuple[str, ...], label: str, prefix: str = "") -> str:
-    value = table[field]
-    if value not in choices:
-        raise PackError(
-            label, f"field '{prefix}{field}' in lens.toml must be one of {', '.join(choices)}; not {value!r}"
-        )
-    return value
-
-
-def _within(value, dotted: str, bounds: tuple, label: str):
-    low, high = bounds
-    if not low <= value <= high:
-        raise PackError(label, f"field {dotted!r} in lens.toml must be within {low}..{high}, not {value}")
-    return value
+def _type_words(info) -> str:
+    annotation = info.annotation
+    if getattr(annotation, "__origin__", None) is Literal:
+        return " or ".join(f"`{choice}`" for choice in annotation.__args__)
+    word = {int: "integer", float: "number", str: "string", dict: "table"}[annotation]
+    low, high = _bounds(info)
+    return f"{word}, {low}..{high}" if low is not None else word

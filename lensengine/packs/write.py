@@ -10,11 +10,9 @@ import zipfile
 from pathlib import Path
 
 from lensengine.packs.file_hash import file_sha256
-from lensengine.packs.lens_pack import FILE_KEYS
 from lensengine.packs.load import load_folder
-from lensengine.packs.manifest import MANIFEST_NAME, FileEntry, Manifest, parse_manifest
+from lensengine.packs.manifest import FILE_KEYS, MANIFEST_NAME, FileEntry, LensSpec, Manifest, PackFiles, parse_manifest
 from lensengine.packs.pack_error import PackError
-from lensengine.packs.toml_writer import dumps_toml
 
 # The name each file gets inside a pack folder.
 PACK_FILE_NAMES = {
@@ -43,54 +41,26 @@ def portable_paths(value):
     return value
 
 
-def write_pack(
-    out_dir: str | Path,
-    *,
-    name: str,
-    family: str,
-    kind: str,
-    description: str,
-    crop_size: int,
-    scale: int,
-    color_order: str,
-    normalisation: str,
-    template: str,
-    margin: float,
-    arch: str,
-    config: dict,
-    files: dict[str, Path],
-    provenance: dict,
-) -> Path:
+def write_pack(out_dir: str | Path, spec: LensSpec, files: dict[str, Path]) -> Path:
     """Copy ``files`` (key -> model file) into ``out_dir``, hash them and write lens.toml; return the folder.
 
-    The files get the names of ``PACK_FILE_NAMES``. The manifest is checked as ``load_pack`` would check it
-    before anything is written, so a bad field raises PackError and leaves ``out_dir`` as it was.
+    ``spec`` is everything lens.toml says but the files; paths in its provenance are made portable. The files
+    get the names of ``PACK_FILE_NAMES``. The manifest is checked as ``load_pack`` would check it before
+    anything is written, so a bad field raises PackError and leaves ``out_dir`` as it was.
     """
     out = Path(out_dir)
     unknown = [key for key in files if key not in FILE_KEYS]
     if unknown:
-        raise PackError(name, f"unknown file key {unknown[0]!r}; use {', '.join(FILE_KEYS)}")
+        raise PackError(spec.name, f"unknown file key {unknown[0]!r}; use {', '.join(FILE_KEYS)}")
+    if "onnx_fp32" not in files:
+        raise PackError(spec.name, "lens.toml is missing field 'files.onnx_fp32' (the FP32 ONNX model)")
     sources = {key: Path(files[key]) for key in FILE_KEYS if key in files}
     for key, path in sources.items():
         if not path.is_file():
-            raise PackError(name, f"file for {key!r} not found at {path}")
-    manifest = Manifest(
-        name=name,
-        family=family,
-        kind=kind,
-        description=description,
-        crop_size=crop_size,
-        scale=scale,
-        color_order=color_order,
-        normalisation=normalisation,
-        template=template,
-        margin=margin,
-        arch=arch,
-        config=config,
-        files={key: FileEntry(PACK_FILE_NAMES[key], file_sha256(src)) for key, src in sources.items()},
-        provenance=portable_paths(provenance),
-    )
-    text = _manifest_text(manifest, str(out))
+            raise PackError(spec.name, f"file for {key!r} not found at {path}")
+    entries = {key: FileEntry(path=PACK_FILE_NAMES[key], sha256=file_sha256(src)) for key, src in sources.items()}
+    fields = {**spec.spec_fields(), "provenance": portable_paths(spec.provenance)}
+    text = _manifest_text(Manifest(**fields, files=PackFiles(**entries)), str(out))
     out.mkdir(parents=True, exist_ok=True)
     for key, src in sources.items():
         target = out / PACK_FILE_NAMES[key]
@@ -129,10 +99,7 @@ def zip_pack(folder: str | Path, zip_path: str | Path) -> Path:
 
 def _manifest_text(manifest: Manifest, source: str) -> str:
     """The lens.toml text, checked by reading it back exactly as load_pack will."""
-    try:
-        text = dumps_toml(manifest.to_document(), inline_tables=[("model", "config")])
-    except (TypeError, ValueError) as error:
-        raise PackError(source, f"cannot write {MANIFEST_NAME}: {error}")
+    text = manifest.to_toml()
     parse_manifest(tomllib.loads(text), source)
     return text
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from lensengine.nets import build_network
-from lensengine.packs import LensPack, load_pack, write_pack
+from lensengine.packs import LensPack, LensSpec, load_pack, write_pack
 
 
 @pytest.fixture(scope="session")
@@ -29,13 +29,8 @@ def shipped_pack(shipped_pack_path) -> LensPack:
 
 
 def _same_model_as(pack: LensPack, out: Path, **changes) -> LensPack:
-    fields = dict(
-        name=pack.name, family=pack.family, kind=pack.kind, description=pack.description, crop_size=pack.crop_size,
-        scale=pack.scale, color_order=pack.color_order, normalisation=pack.normalisation, template=pack.template,
-        margin=pack.margin, arch=pack.arch, config=pack.config, provenance={},
-        files={key: entry.path for key, entry in pack.files.items()},
-    )
-    return load_pack(write_pack(out, **{**fields, **changes}))
+    files = {key: entry.path for key, entry in pack.files.items()}
+    return load_pack(write_pack(out, LensSpec(**{**pack.spec_fields(), "provenance": {}, **changes}), files))
 
 
 @pytest.fixture(scope="session")
@@ -63,8 +58,8 @@ def fixed_size_pack(tmp_path_factory) -> LensPack:
         torch.onnx.export(net, torch.rand(1, 3, 32, 32), str(onnx_path), dynamo=False, opset_version=17,
                           input_names=["input"], output_names=["output"],
                           dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
-    return load_pack(write_pack(
-        folder / "pack", name="fixed-sr", family="superres", kind="face", description="fixed size", crop_size=32,
+    return load_pack(write_pack(folder / "pack", LensSpec(
+        name="fixed-sr", family="superres", kind="face", description="fixed size", crop_size=32,
         scale=2, color_order="BGR", normalisation="unit", template="five_point", margin=0.35, arch="espcn",
-        config=dict(net.config), files={"onnx_fp32": onnx_path}, provenance={},
-    ))
+        config=dict(net.config), provenance={},
+    ), {"onnx_fp32": onnx_path}))

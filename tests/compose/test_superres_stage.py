@@ -12,22 +12,23 @@ def sr_lens_dir(tmp_path_factory):
     import torch
 
     from lensengine.nets import build_network
+    from lensengine.packs import LensSpec
     from lensengine_trainers.common.export_pack import export_pack
 
     root = tmp_path_factory.mktemp("sr")
     torch.manual_seed(0)
     export_pack(
-        build_network("espcn", scale=2, width=8).eval(), root / "tiny_sr",
+        build_network("espcn", scale=2, width=8).eval(), root / "tiny_sr", LensSpec(
         name="tiny_sr", family="superres", kind="face", description="test SR", crop_size=64, scale=2,
         color_order="RGB", normalisation="unit", template="five_point", margin=0.35, arch="espcn",
         config={"scale": 2, "width": 8}, provenance={"trainer": "tests"},
-    )
+    ))
     export_pack(
-        build_network("unet", ngf=8, num_downs=5).eval(), root / "tiny_unet",
+        build_network("unet", ngf=8, num_downs=5).eval(), root / "tiny_unet", LensSpec(
         name="tiny_unet", family="pix2pix", kind="face", description="test lens", crop_size=64, scale=1,
         color_order="RGB", normalisation="tanh", template="five_point", margin=0.35, arch="unet",
         config={"ngf": 8, "num_downs": 5}, provenance={"trainer": "tests"},
-    )
+    ))
     return root
 
 

@@ -13,7 +13,7 @@ import torch
 from safetensors.torch import save_file
 
 from lensengine.nets import build_network
-from lensengine.packs import LensPack, load_pack, write_pack
+from lensengine.packs import LensPack, LensSpec, load_pack, write_pack
 from lensengine_trainers.common.export_pack import export_pack
 
 # name -> (arch, config, family, kind, crop_size, scale, normalisation)
@@ -50,9 +50,9 @@ def _tiny_network(name: str) -> torch.nn.Module:
     return net.eval()
 
 
-def _manifest_fields(name: str) -> dict:
+def _manifest_fields(name: str) -> LensSpec:
     arch, config, family, kind, crop_size, scale, normalisation = PACK_RECIPES[name]
-    return dict(
+    return LensSpec(
         name=name,
         family=family,
         kind=kind,
@@ -79,7 +79,7 @@ def _fixed_batch_unet_pack(folder: Path) -> Path:
         torch.onnx.export(net, torch.zeros(1, 3, 64, 64), str(work / "model.onnx"), dynamo=False, opset_version=17)
     save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(work / "model.safetensors"))
     files = {"onnx_fp32": work / "model.onnx", "safetensors": work / "model.safetensors"}
-    return write_pack(folder / "tiny-unet", files=files, **_manifest_fields("tiny-unet"))
+    return write_pack(folder / "tiny-unet", _manifest_fields("tiny-unet"), files)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -97,11 +97,11 @@ def pack_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ONNX takes batches of 1 only)."""
     root = tmp_path_factory.mktemp("packs")
     folders = {
-        name: export_pack(_tiny_network(name), root / name, **_manifest_fields(name)).root for name in PACK_RECIPES
+        name: export_pack(_tiny_network(name), root / name, _manifest_fields(name)).root for name in PACK_RECIPES
     }
     onnx_only = {"onnx_fp32": folders["tiny-unet"] / "model.onnx"}
     folders["tiny-unet-onnx-only"] = write_pack(
-        root / "onnx-only" / "tiny-unet", files=onnx_only, **_manifest_fields("tiny-unet")
+        root / "onnx-only" / "tiny-unet", _manifest_fields("tiny-unet"), onnx_only
     )
     folders["tiny-unet-fixed-batch"] = _fixed_batch_unet_pack(root / "fixed-batch")
     return folders

@@ -13,8 +13,9 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 from safetensors.numpy import save_file
 
-from lensengine.packs import write_pack
-from lensengine.packs.toml_writer import dumps_toml
+import tomli_w
+
+from lensengine.packs import LensSpec, write_pack
 
 PACK_FIELDS = dict(
     name="toon",
@@ -64,7 +65,7 @@ def tiny_onnx(path: Path, seed: int = 0) -> Path:
 
 @pytest.fixture
 def pack_fields() -> dict:
-    """write_pack's keyword arguments for a valid face pack (a fresh copy per test)."""
+    """The LensSpec fields of a valid face pack (a fresh copy per test)."""
     return copy.deepcopy(PACK_FIELDS)
 
 
@@ -81,7 +82,7 @@ def model_files(tmp_path: Path) -> dict[str, Path]:
 @pytest.fixture
 def pack_folder(tmp_path: Path, model_files: dict[str, Path], pack_fields: dict) -> Path:
     """A valid pack folder written by write_pack."""
-    return write_pack(tmp_path / "toon", files=model_files, **pack_fields)
+    return write_pack(tmp_path / "toon", LensSpec(**pack_fields), model_files)
 
 
 @pytest.fixture
@@ -92,6 +93,6 @@ def edit_manifest() -> Callable[[Path, Callable[[dict], None]], None]:
         manifest = folder / "lens.toml"
         document = tomllib.loads(manifest.read_text(encoding="utf-8"))
         change(document)
-        manifest.write_text(dumps_toml(document, [("model", "config")]), encoding="utf-8")
+        manifest.write_text(tomli_w.dumps(document), encoding="utf-8")
 
     return edit

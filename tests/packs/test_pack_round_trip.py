@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -11,7 +11,7 @@ import onnxruntime
 import pytest
 from safetensors.numpy import load_file
 
-from lensengine.packs import LensPack, PackError, load_pack, write_pack, zip_pack
+from lensengine.packs import LensPack, LensSpec, PackError, load_pack, write_pack, zip_pack
 from lensengine.packs.file_hash import file_sha256
 
 
@@ -19,9 +19,8 @@ def test_folder_round_trip(pack_folder: Path, pack_fields: dict, model_files: di
     pack = load_pack(pack_folder)
     assert isinstance(pack, LensPack)
     assert pack.root == pack_folder.resolve()
-    for field in ("name", "family", "kind", "description", "crop_size", "scale", "color_order",
-                  "normalisation", "template", "margin", "arch", "config", "provenance"):  # fmt: skip
-        assert getattr(pack, field) == pack_fields[field], field
+    assert pack.spec_fields() == pack_fields
+    assert isinstance(pack, LensSpec)
     assert set(pack.files) == {"onnx_fp32", "safetensors"}
     for key, source in model_files.items():
         assert pack.file(key) == pack.root / {"onnx_fp32": "model.onnx", "safetensors": "model.safetensors"}[key]
@@ -57,7 +56,8 @@ def test_zip_round_trip(pack_folder: Path, tmp_path: Path, cache_dir: Path) -> N
         assert sorted(archive.namelist()) == ["lens.toml", "model.onnx", "model.safetensors"]
     pack, original = load_pack(zipped), load_pack(pack_folder)
     assert pack.root == (cache_dir / "packs" / file_sha256(zipped)).resolve()
-    assert pack == dataclasses.replace(original, root=pack.root, files=pack.files)
+    assert pack == original.model_copy(update={"root": pack.root, "files": pack.files})
+    assert pack != original
     assert {key: f.sha256 for key, f in pack.files.items()} == {key: f.sha256 for key, f in original.files.items()}
 
 
@@ -100,13 +100,13 @@ def test_write_pack_into_its_own_folder_and_again(pack_folder: Path, pack_fields
     pack = load_pack(pack_folder)
     files = {key: f.path for key, f in pack.files.items()}  # the pack's own files: no copy onto themselves
     pack_fields["description"] = "second version"
-    write_pack(pack_folder, files=files, **pack_fields)
+    write_pack(pack_folder, LensSpec(**pack_fields), files)
     assert load_pack(pack_folder).description == "second version"
 
 
 def test_superres_and_frame_packs(model_files: dict[str, Path], pack_fields: dict, tmp_path: Path) -> None:
     pack_fields.update(family="superres", kind="frame", scale=4, normalisation="unit", template="none", margin=0)
-    pack = load_pack(write_pack(tmp_path / "sr", files=model_files, **pack_fields))
+    pack = load_pack(write_pack(tmp_path / "sr", LensSpec(**pack_fields), model_files))
     assert (pack.scale, pack.kind, pack.template, pack.margin) == (4, "frame", "none", 0.0)
     assert isinstance(pack.margin, float)
 
@@ -118,3 +118,39 @@ def test_provenance_paths_are_made_portable(tmp_path, monkeypatch):
     inside, outside = str(tmp_path / "runs" / "faces"), "/tmp/somewhere/run7/faces"
     assert portable_paths({"data": {"faces": inside, "more": [outside]}, "steps": 3, "note": "a/b"}) == {
         "data": {"faces": "runs/faces", "more": [".../run7/faces"]}, "steps": 3, "note": "a/b"}
+
+
+def test_lens_toml_as_written(pack_folder: Path, pack_fields: dict) -> None:
+    document = tomllib.loads((pack_folder / "lens.toml").read_text(encoding="utf-8"))
+    assert list(document) == ["schema", "name", "family", "kind", "description", "input", "align", "model", "files",
+                              "provenance"]
+    assert document["input"] == {"crop_size": 32, "scale": 1, "color_order": "RGB", "normalisation": "tanh"}
+    assert document["align"] == {"template": "five_point", "margin": 0.35}
+    assert document["model"] == {"arch": "unet", "config": pack_fields["config"]}
+    assert set(document["files"]) == {"onnx_fp32", "safetensors"}
+
+
+def test_numpy_numbers_and_tuples_in_provenance_are_written_plain(model_files, pack_fields, tmp_path: Path) -> None:
+    pack_fields["provenance"] = {"psnr": np.float32(21.5), "steps": np.int64(1200), "size": (256, 256)}
+    pack = load_pack(write_pack(tmp_path / "np", LensSpec(**pack_fields), model_files))
+    assert pack.provenance == {"psnr": 21.5, "steps": 1200, "size": [256, 256]}
+    assert type(pack.provenance["steps"]) is int
+
+
+SHIPPED_MANIFESTS = sorted(Path(__file__).parents[2].glob("plugins/*/lensengine_*/packs/*/lens.toml"))
+
+
+@pytest.mark.parametrize("manifest", SHIPPED_MANIFESTS, ids=lambda path: path.parent.name)
+def test_shipped_packs_load_unchanged(manifest: Path) -> None:
+    """The packs the plugins ship were written before the schema moved to pydantic (``config`` inline)."""
+    pack = load_pack(manifest.parent)
+    document = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    assert pack.spec_fields() == {
+        **{key: document[key] for key in ("name", "family", "kind", "description", "provenance")},
+        **document["input"], **document["align"], **document["model"],
+    }
+    assert {key: f.sha256 for key, f in pack.files.items()} == {k: e["sha256"] for k, e in document["files"].items()}
+
+
+def test_the_repository_ships_packs() -> None:
+    assert len(SHIPPED_MANIFESTS) >= 5

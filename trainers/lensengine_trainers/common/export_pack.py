@@ -22,7 +22,7 @@ from lensengine.errors import LensEngineError
 from lensengine_trainers.common.fp16 import convert_onnx_to_fp16
 from lensengine.packs.lens_pack import LensPack
 from lensengine.packs.load import load_pack
-from lensengine.packs.manifest import MANIFEST_NAME
+from lensengine.packs.manifest import MANIFEST_NAME, SUPERRES_FAMILY, LensSpec
 from lensengine.packs.pack_error import PackError
 from lensengine.packs.write import write_pack
 
@@ -36,41 +36,31 @@ CHECK_BATCH = 3  # differs from the traced batch of 2, so the dynamic batch axis
 def export_pack(
     module,
     out_dir: str | Path,
+    spec: LensSpec,
     *,
-    name: str,
-    family: str,
-    kind: str,
-    description: str,
-    crop_size: int,
-    scale: int,
-    color_order: str,
-    normalisation: str,
-    template: str,
-    margin: float,
-    arch: str,
-    config: dict,
-    provenance: dict,
     example_size: int | None = None,
     fp16: bool = True,
 ) -> LensPack:
     """Export ``module`` (a torch nn.Module on N x 3 x S x S) as the pack folder ``out_dir``; return the pack.
 
-    ``example_size`` is the side of the example input the network is traced and checked with (default
-    ``crop_size``). Face packs are exported for ``crop_size`` only; frame packs and superres packs (which
-    enlarge whatever crop the lens before them gives) for any height and width.
-    ``arch`` and ``config`` must rebuild the network with ``lensengine.nets.build_network``. The caller's
-    module is not changed (a CPU float32 copy is exported).
+    ``spec`` is what lens.toml says about the lens (``lensengine.packs.LensSpec``). ``example_size`` is the side
+    of the example input the network is traced and checked with (default ``spec.crop_size``). Face packs are
+    exported for ``crop_size`` only; frame packs and superres packs (which enlarge whatever crop the lens before
+    them gives) for any height and width. ``spec.arch`` and ``spec.config`` must rebuild the network with
+    ``lensengine.nets.build_network``. The caller's module is not changed (a CPU float32 copy is exported).
     """
     torch = _require("torch", "torch")
-    side = example_size or crop_size
-    dynamic_size = kind == "frame" or family == "superres"
-    if not dynamic_size and side != crop_size:
-        raise PackError(name, f"a {family} face pack is exported at its crop_size {crop_size}, not {side}")
+    side = example_size or spec.crop_size
+    dynamic_size = spec.kind == "frame" or spec.family == SUPERRES_FAMILY
+    if not dynamic_size and side != spec.crop_size:
+        raise PackError(
+            spec.name, f"a {spec.family} face pack is exported at its crop_size {spec.crop_size}, not {side}"
+        )
     sizes = [(side, side), (side, 2 * side)] if dynamic_size else [(side, side)]
     net = copy.deepcopy(module).to("cpu", torch.float32).eval()
-    example = _random_batch(torch, 2, side, side, normalisation, seed=0)
+    example = _random_batch(torch, 2, side, side, spec.normalisation, seed=0)
     with torch.no_grad():
-        _check_output_shape(net(example), example, scale, name)
+        _check_output_shape(net(example), example, spec.scale, spec.name)
 
     with tempfile.TemporaryDirectory(prefix="lensengine-export-") as staging:
         files = {"onnx_fp32": Path(staging, "model.onnx"), "safetensors": Path(staging, "model.safetensors")}
@@ -78,26 +68,10 @@ def export_pack(
         _save_safetensors(net, files["safetensors"])
         if fp16:
             files["onnx_fp16"] = convert_onnx_to_fp16(files["onnx_fp32"], Path(staging, "model_fp16.onnx"))
-        folder = write_pack(
-            out_dir,
-            name=name,
-            family=family,
-            kind=kind,
-            description=description,
-            crop_size=crop_size,
-            scale=scale,
-            color_order=color_order,
-            normalisation=normalisation,
-            template=template,
-            margin=margin,
-            arch=arch,
-            config=config,
-            files=files,
-            provenance=provenance,
-        )
+        folder = write_pack(out_dir, spec, files)
     pack = load_pack(folder)
     try:
-        _check_against_torch(torch, net, pack, sizes, normalisation)
+        _check_against_torch(torch, net, pack, sizes, spec.normalisation)
     except PackError:
         (folder / MANIFEST_NAME).unlink()
         raise

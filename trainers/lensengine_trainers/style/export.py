@@ -15,12 +15,13 @@ from lensengine.errors import LensEngineError
 from lensengine.nets import build_network, network_config
 from lensengine_trainers.common.vgg import load_vgg
 from lensengine_trainers.common.export_pack import export_pack
+from lensengine.packs.manifest import LensSpec
 from lensengine.packs.lens_pack import LensPack
 
 from lensengine_trainers import __version__
-from lensengine_trainers.checkpoint import Checkpoint
+from lensengine_trainers.common.checkpoint import Checkpoint
 from lensengine_trainers.style.fast_style import FastStyleConfig
-from lensengine_trainers.pack_export import training_provenance, without_none
+from lensengine_trainers.pix2pix.export import training_provenance, without_none
 
 KINDS = ("frame", "face")
 
@@ -81,9 +82,7 @@ def export_style(
         raise LensEngineError(f"--crop-size {side} must be a multiple of 4 and at least 16")
     net = checkpoint_style_net(checkpoint)
     style_name = Path(config.style_image).stem
-    return export_pack(
-        net,
-        out_dir,
+    lens_spec = LensSpec(
         name=name,
         family="style",
         kind=kind,
@@ -97,5 +96,5 @@ def export_style(
         arch="johnson",
         config=network_config(net),
         provenance=style_provenance(checkpoint, quality),
-        fp16=fp16,
     )
+    return export_pack(net, out_dir, lens_spec, fp16=fp16)

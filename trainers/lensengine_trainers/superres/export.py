@@ -16,6 +16,7 @@ from lensengine.face.align import DEFAULT_MARGIN
 from lensengine.nets import network_arch, network_config
 from lensengine.packs import LensPack, PackError
 from lensengine_trainers.common.export_pack import export_pack
+from lensengine.packs.manifest import LensSpec
 
 from lensengine_trainers.superres.model import SR_ARCHITECTURES
 
@@ -41,9 +42,7 @@ def export_superres_pack(
     if arch not in SR_ARCHITECTURES:
         raise PackError(name, f"{arch} is not a super-resolution net: export one of {', '.join(SR_ARCHITECTURES)}")
     config = network_config(net)
-    return export_pack(
-        net,
-        out_dir,
+    lens_spec = LensSpec(
         name=name,
         family="superres",
         kind="face",
@@ -57,5 +56,5 @@ def export_superres_pack(
         arch=arch,
         config=config,
         provenance=provenance,
-        fp16=fp16,
     )
+    return export_pack(net, out_dir, lens_spec, fp16=fp16)

@@ -12,15 +12,20 @@ import torch
 from safetensors.torch import load_file
 
 from lensengine.nets import build_network
-from lensengine.packs import LensPack, PackError, load_pack
+from lensengine.packs import LensPack, LensSpec, PackError, load_pack
 from lensengine_trainers.common.export_pack import export_pack
 
-FACE_FIELDS = dict(
-    name="toon", family="pix2pix", kind="face", description="test toon", crop_size=32, scale=1,
-    color_order="RGB", normalisation="tanh", template="five_point", margin=0.35,
-    provenance={"trainer": "test", "quality": {"l1": 0.1}},
-)  # fmt: skip
 UNET = ("unet", {"ngf": 8, "num_downs": 5, "norm": "instance"})
+FACE = LensSpec(
+    name="toon", family="pix2pix", kind="face", description="test toon", crop_size=32, scale=1,
+    color_order="RGB", normalisation="tanh", template="five_point", margin=0.35, arch=UNET[0], config=UNET[1],
+    provenance={"trainer": "test", "quality": {"l1": 0.1}},
+)
+
+
+def face_spec(**changes) -> LensSpec:
+    """FACE with some fields changed, checked like any spec."""
+    return LensSpec(**{**FACE.spec_fields(), **changes})
 
 
 def onnx_output(path: Path, batch: np.ndarray) -> np.ndarray:
@@ -32,11 +37,11 @@ def test_face_pack_round_trip(tmp_path: Path) -> None:
     torch.manual_seed(0)
     arch, config = UNET
     net = build_network(arch, **config)  # left in training mode: export must not change it
-    pack = export_pack(net, tmp_path / "toon", arch=arch, config=config, **FACE_FIELDS)
+    pack = export_pack(net, tmp_path / "toon", FACE)
 
     assert isinstance(pack, LensPack) and pack == load_pack(tmp_path / "toon")
     assert set(pack.files) == {"onnx_fp32", "onnx_fp16", "safetensors"}
-    assert (pack.name, pack.crop_size, pack.provenance) == ("toon", 32, FACE_FIELDS["provenance"])
+    assert pack.spec_fields() == FACE.spec_fields()
     assert net.training
 
     rebuilt = build_network(pack.arch, **pack.config)
@@ -58,8 +63,9 @@ def test_face_pack_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("kind", "template"), [("frame", "none"), ("face", "five_point")])
 def test_superres_pack_takes_any_size(tmp_path: Path, kind: str, template: str) -> None:
     net = build_network("espcn", scale=2)
-    fields = dict(FACE_FIELDS, family="superres", kind=kind, scale=2, normalisation="unit", template=template)
-    pack = export_pack(net, tmp_path / "sr", arch="espcn", config={"scale": 2}, fp16=False, **fields)
+    spec = face_spec(family="superres", kind=kind, scale=2, normalisation="unit", template=template, arch="espcn",
+                     config={"scale": 2})
+    pack = export_pack(net, tmp_path / "sr", spec, fp16=False)
     assert set(pack.files) == {"onnx_fp32", "safetensors"}
     batch = np.random.default_rng(0).uniform(0, 1, (2, 3, 24, 40)).astype(np.float32)
     with torch.no_grad():
@@ -82,19 +88,18 @@ class NoisyNet(torch.nn.Module):
 
 def test_export_that_does_not_match_torch_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackError, match=r"lens pack toon: at 32x32, ONNX output differs from the torch network by"):
-        export_pack(NoisyNet(), tmp_path / "noisy", arch="custom", config={}, **FACE_FIELDS)
+        export_pack(NoisyNet(), tmp_path / "noisy", face_spec(arch="custom", config={}))
     assert not (tmp_path / "noisy" / "lens.toml").exists()
     assert (tmp_path / "noisy" / "model.onnx").exists()  # kept for inspection, but not a pack any more
 
 
 def test_network_of_the_wrong_scale_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackError, match=r"turns \(2, 3, 32, 32\) into \(2, 3, 64, 64\); scale 1 needs"):
-        export_pack(build_network("espcn", scale=2), tmp_path / "x", arch="espcn", config={"scale": 2}, **FACE_FIELDS)
+        export_pack(build_network("espcn", scale=2), tmp_path / "x", face_spec(arch="espcn", config={"scale": 2}))
     assert not (tmp_path / "x").exists()
 
 
 def test_face_pack_is_exported_at_its_crop_size(tmp_path: Path) -> None:
     arch, config = UNET
     with pytest.raises(PackError, match="a pix2pix face pack is exported at its crop_size 32, not 64"):
-        export_pack(build_network(arch, **config), tmp_path / "x", arch=arch, config=config, example_size=64,
-                    **FACE_FIELDS)  # fmt: skip
+        export_pack(build_network(arch, **config), tmp_path / "x", FACE, example_size=64)
