@@ -101,10 +101,12 @@ class LensSpec(_Strict):
     Constructing one with a bad field raises PackError (one line), not pydantic's ValidationError.
     """
 
-    name: Identifier = Field(description="the lens's name; 1-64 letters, digits, `_`, `.`, `-`")
+    name: Identifier = Field(
+        description="the lens's name: 1-64 letters, digits, `_`, `.`, `-`, starting with a letter or digit"
+    )
     family: Identifier = Field(
-        description=f"what made it (`pix2pix`, `cyclegan`, `style`, ...), free; `{SUPERRES_FAMILY}` packs are the "
-        "super-resolution stage, not lenses"
+        description=f"what made it (`pix2pix`, `cyclegan`, `style`, ...): any name of the same form; "
+        f"`{SUPERRES_FAMILY}` packs are the super-resolution stage, not lenses"
     )
     kind: Literal["face", "frame"] = Field(
         description="`face`: batches of aligned face crops; `frame`: the whole frame"
@@ -333,6 +335,10 @@ def _bounds(info) -> tuple:
 def schema_reference() -> str:
     """The field table of docs/packs.md, made from the models above (a test keeps the page equal to it)."""
     rows = ["| field | type | required | meaning |", "|---|---|---|---|"]
+    rows.append(
+        f"| `schema` | integer | yes | manifest version; this lensengine reads {SCHEMA_VERSION} and asks for an "
+        "upgrade on a higher one |"
+    )
     fields = [(".".join(filter(None, (_table_of(info), name))), info) for name, info in LensSpec.model_fields.items()]
     fields += [(f"files.<key>.{name}", info) for name, info in FileEntry.model_fields.items()]
     for dotted, info in fields:

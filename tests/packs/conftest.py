@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+import tomli_w
 from onnx import TensorProto, helper, numpy_helper
 from safetensors.numpy import save_file
-
-import tomli_w
 
 from lensengine.packs import LensSpec, write_pack
 

@@ -45,14 +45,14 @@ def load_error(path: Path) -> str:
         (lambda d: d.update(family="pix 2 pix"), "'family' in lens.toml must be 1-64 letters, digits, '_', '.', '-'"),
         (lambda d: d.update(family=""), "'family' in lens.toml must be 1-64 letters"),
         (lambda d: d.update(kind="body"), "'kind' in lens.toml must be 'face' or 'frame', not 'body'"),
-        (lambda d: d["input"].update(color_order="rgb"), "'input.color_order' in lens.toml must be 'RGB' or 'BGR', not"),
+        (lambda d: d["input"].update(color_order="rgb"), "'input.color_order' in lens.toml must be 'RGB' or 'BGR'"),
         (lambda d: d["input"].update(normalisation="minmax"), "'input.normalisation' in lens.toml must be 'tanh' or"),
         (lambda d: d["input"].update(crop_size=8), "'input.crop_size' in lens.toml must be within 16..2048, not 8"),
         (lambda d: d["input"].update(crop_size=4096), "must be within 16..2048, not 4096"),
         (lambda d: d["input"].update(scale=2), "'input.scale' must be 1 for a pix2pix pack"),
         (lambda d: d["align"].update(margin=-0.1), "'align.margin' in lens.toml must be within 0.0..2.0"),
         (lambda d: d["align"].update(template="none"), "face pack must be 'five_point'"),
-        (lambda d: d.update(name="../toon"), "'name' in lens.toml must be 1-64 letters, digits, '_', '.', '-', starting"),
+        (lambda d: d.update(name="../toon"), "'name' in lens.toml must be 1-64 letters, digits, '_', '.', '-',"),
         (lambda d: d["model"].update(arch=""), "'model.arch' in lens.toml: String should have at least 1 character"),
         (lambda d: d.update(crop_size=64), "unknown field 'crop_size'"),  # a field of [input] at the top level
         (lambda d: d["align"].update(crop_size=64), "unknown field 'align.crop_size'"),  # ... or in another table
