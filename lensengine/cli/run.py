@@ -1,4 +1,8 @@
-"""``lensengine run``: webcam (or file, image, sample clip) -> lens -> virtual camera (or window, file, null)."""
+"""``lensengine run``: webcam (or file, image, sample clip) -> lens -> virtual camera (or window, file, null).
+
+Exit status: 0 when the input ended or ``--frames`` were written, 2 for a user error (one line on stderr),
+130 after Ctrl-C (SIGINT), 143 after SIGTERM; the output file is finalised in every case.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,8 @@ def add_parser(sub) -> None:
                    help="super-resolution after the lens: an SR pack name, none, or auto (default: an installed "
                         "SR pack, used only for faces larger on screen than the lens's crop)")
     p.add_argument("--lens-timeout", type=float, default=1.0, help="seconds a lens may take before its frame passes through")
+    p.add_argument("--lens-load-timeout", type=float, default=120.0,
+                   help="seconds a lens may take to load before the run stops with an error (120)")
     realtime = p.add_mutually_exclusive_group()
     realtime.add_argument("--realtime", dest="realtime", action="store_true", default=None,
                           help="pace files in real time, dropping frames when slow (default for cameras, live outputs)")
@@ -51,15 +57,22 @@ def handle(args) -> int:
     settings = EngineSettings(
         lens=args.lens, input=args.input, output=args.output, size=args.size, fps=args.fps,
         max_faces=args.max_faces, preview=args.preview, loop=args.loop, face_model=args.face_model,
-        backend=args.backend, superres=args.superres, lens_timeout=args.lens_timeout, realtime=args.realtime, frames=args.frames,
+        backend=args.backend, superres=args.superres, lens_timeout=args.lens_timeout,
+        lens_load_timeout=args.lens_load_timeout, realtime=args.realtime, frames=args.frames,
         stats_every=1.0 if args.stats else None,
     )
     if sys.stdin is not None and sys.stdin.isatty():
         settings.controls = (StdinControl(sys.stdin),)
         print("lensengine: type a lens name or number + Enter to switch (n/p next/previous, Enter toggles, q quits)")
     stop = threading.Event()
+    received: list[int] = []
+
+    def on_signal(signum, _frame) -> None:
+        received.append(signum)
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, on_signal)
     with open_engine(settings, stop) as loop:
         width, height = loop.source.size
         print(
@@ -68,4 +81,4 @@ def handle(args) -> int:
         )
         stats = loop.run()
     print(stats.summary_text() if args.stats else f"lensengine: {stats.frames} frames written to {loop.sink.name}")
-    return 0
+    return 128 + received[0] if received else 0  # 130 after SIGINT, 143 after SIGTERM: interrupted, not complete

@@ -4,15 +4,17 @@ The lens runs in a worker thread of its own. The frame loop hands it a batch and
 seconds. A lens that raises, returns the wrong shape or dtype, or does not answer in time is isolated: the
 caller gets ``None`` (that frame passes through unchanged), the problem is logged once per kind (then at most
 every ``log_every`` seconds with a count), and the engine goes on. A lens stuck past its timeout gets no new work
-until its call returns.
+until its call returns. Whatever the lens raises is contained, ``SystemExit``, ``KeyboardInterrupt`` and
+``GeneratorExit`` too; the worker is a daemon thread, so a lens stuck forever never keeps the process alive.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
 import numpy as np
@@ -44,6 +46,34 @@ class RateLimitedLog:
                 entry[0], entry[1] = now, 0
 
 
+class DaemonWorker:
+    """One daemon thread that runs the calls handed to it in order (a ThreadPoolExecutor's threads are joined at
+    interpreter exit, so a call that never returns would keep the process from ending)."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
+
+    def submit(self, function, *args) -> Future:
+        future: Future = Future()
+        self._jobs.put((future, function, args))
+        return future
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, function, args = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(function(*args))
+            except BaseException as exc:  # SystemExit, KeyboardInterrupt, GeneratorExit: the lens's, handed back
+                future.set_exception(exc)
+
+    def shutdown(self) -> None:
+        """The thread ends after the call it is in (if it ever returns); later calls are not run."""
+        self._jobs.put(None)
+
+
 class LensRunner:
     """Calls one lens object in a worker thread with a time limit and checks what it returns."""
 
@@ -51,7 +81,7 @@ class LensRunner:
         self.spec, self.lens, self.timeout = spec, lens, timeout
         self.errors = RateLimitedLog(log)
         self.failures = 0
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lens-{spec.name}")
+        self._worker = DaemonWorker(f"lens-{spec.name}")
         self._pending: Future | None = None
 
     def _problem(self, message: str) -> None:
@@ -64,13 +94,15 @@ class LensRunner:
             self._problem(f"still busy with a call that took over {self.timeout:.1f} s")
             return None
         expected = args[0]
-        self._pending = self._pool.submit(self.lens.apply, *args)
+        pending = self._pending = self._worker.submit(self.lens.apply, *args)
         try:
-            result = self._pending.result(timeout=self.timeout)
+            result = pending.result(timeout=self.timeout)
         except FutureTimeout:
             self._problem(f"no answer within {self.timeout:.1f} s")
             return None
-        except Exception as exc:  # the lens's bug, not the engine's
+        except BaseException as exc:  # the lens's bug, not the engine's, whatever it raised
+            if not (pending.done() and pending.exception() is exc):
+                raise  # a real Ctrl-C that reached this thread while it waited: not the lens's
             self._problem(f"raised {type(exc).__name__}: {exc}")
             return None
         if not isinstance(result, np.ndarray) or result.shape != expected.shape or result.dtype != np.uint8:
@@ -84,7 +116,7 @@ class LensRunner:
         return self.spec.kind == FACE
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._worker.shutdown()
         close = getattr(self.lens, "close", None)
         if callable(close):
             try:

@@ -5,6 +5,7 @@ Used by ``lensengine run``, the benchmarks and the end-to-end tests, so all thre
 
 from __future__ import annotations
 
+import math
 import threading
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -30,10 +31,27 @@ class EngineSettings:
     backend: str = "auto"
     superres: str = "auto"  # NAME of an SR pack, "none", or "auto" (an installed SR pack, if any)
     lens_timeout: float = 1.0
+    lens_load_timeout: float = 120.0
     realtime: bool | None = None  # None: real time for cameras and live outputs
     frames: int | None = None
     stats_every: float | None = None
     controls: tuple = ()  # extra event sources (e.g. StdinControl) besides the window's hotkeys
+
+    def validate(self) -> None:
+        """A LensEngineError naming the first setting out of range (the CLI's one-line error)."""
+        _positive("--lens-timeout", self.lens_timeout, "seconds")
+        _positive("--lens-load-timeout", self.lens_load_timeout, "seconds")
+        if self.fps is not None:
+            _positive("--fps", self.fps, "frames per second")
+        if self.max_faces < 1:
+            raise LensEngineError(f"--max-faces must be at least 1, not {self.max_faces}")
+        if self.frames is not None and self.frames < 1:
+            raise LensEngineError(f"--frames must be at least 1, not {self.frames} (leave it out to run until stopped)")
+
+
+def _positive(option: str, value: float, unit: str) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise LensEngineError(f"{option} must be a positive number of {unit}, not {value}")
 
 
 def _default_lens(catalogue) -> str:
@@ -56,8 +74,8 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
     from lensengine.pipeline.stats import PipelineStats
     from lensengine.face.tracker import FaceTracker
 
-    if settings.max_faces < 1:
-        raise LensEngineError("--max-faces must be at least 1")
+    settings.validate()
+    stop = stop or threading.Event()
     registry = load_plugins()
     catalogue = lens_catalogue(registry, backend=settings.backend)
     spec, order = resolve_lens(settings.lens or _default_lens(catalogue), catalogue, backend=settings.backend)
@@ -68,7 +86,8 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
         if settings.preview and sink.name != "window":
             sink = TeeSink([sink, stack.enter_context(open_sink("window", width, height, source.fps))])
         tracker = stack.enter_context(FaceTracker(model_path=settings.face_model, max_faces=settings.max_faces))
-        lenses = LensController(order, spec.name, timeout=settings.lens_timeout)
+        lenses = LensController(order, spec.name, timeout=settings.lens_timeout,
+                                load_timeout=settings.lens_load_timeout, stop=stop)
         stack.callback(lenses.close)
         superres = resolve_superres(settings.superres, registry, backend=settings.backend)
         if superres is not None:

@@ -1,12 +1,14 @@
 """Writing frames to a video file with OpenCV's FFmpeg writer; the file extension picks the codec.
 
-An existing file at the path is overwritten (as ``ffmpeg -y`` does): ``--output out.mp4`` run twice keeps
-the newer result. Missing parent folders are created. Odd frame sizes are padded to even ones by repeating
+Frames go to a hidden partial file beside the path, renamed into place when the sink closes with at least one
+frame written: a run that fails to start leaves no empty file behind and keeps an earlier file at that path;
+a run that wrote frames replaces it (as ``ffmpeg -y`` does). Missing parent folders are created. Odd frame sizes are padded to even ones by repeating
 the last column/row, because the writer would otherwise crop them silently.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import cv2
@@ -56,10 +58,13 @@ class VideoFileSink(Sink):
                 f"cannot create the folder for {str(self.path)!r} ({exc.strerror}); choose a writable path"
                 f" ending in {SUPPORTED_EXTENSIONS}"
             ) from exc
+        self.partial_path = self.path.with_name(f".{self.path.stem}.partial{extension}")
         self._writer = cv2.VideoWriter(
-            str(self.path), cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*self.fourcc), self.fps, self.frame_size
+            str(self.partial_path), cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*self.fourcc), self.fps, self.frame_size
         )
-        if not self._writer.isOpened():
+        if not self._writer.isOpened() or self.path.is_dir():
+            self._writer.release()
+            self.partial_path.unlink(missing_ok=True)
             raise LensEngineError(
                 f"cannot open {str(self.path)!r} for writing with codec {self.fourcc}; choose a writable path"
                 f" ending in {SUPPORTED_EXTENSIONS}"
@@ -71,3 +76,7 @@ class VideoFileSink(Sink):
 
     def _release(self) -> None:
         self._writer.release()
+        if self.frames_written:
+            os.replace(self.partial_path, self.path)
+        else:
+            self.partial_path.unlink(missing_ok=True)
