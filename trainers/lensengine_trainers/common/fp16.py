@@ -13,6 +13,25 @@ whose tensors are FP16 (docs/packs.md). The conversion:
 
 The result passes ``onnx.checker`` (full check) and shape inference. Graphs with subgraphs (If, Loop, Scan)
 are refused.
+
+Why not onnxconverter-common: ``onnxconverter_common.float16.convert_float_to_float16`` (1.16.0, with
+``keep_io_types=True`` and ``op_block_list=DEFAULT_FP32_OPS``, tried against trainers/tests/common/test_fp16.py
+with onnx 1.23 and onnxruntime 1.32) keeps FP32 I/O and InstanceNormalization in FP32 and is close enough on
+the U-Nets and the ResNet generator, but breaks two guarantees:
+
+- the Johnson style net (``lensengine.nets`` "johnson": Resize, and weights the torch exporter shares through
+  Identity nodes) fails ``onnx.checker.check_model(full_check=True)``: "(op_type:Resize ...) ParseData type
+  mismatch for tensor: . Expected:float Actual:float16" (Resize's ``scales`` was made float16) and
+  "(op_type:Identity ...) Inferred elem type differs from existing elem type: (1) vs (10)"; ONNX Runtime
+  refuses to load it: "Type (tensor(float16)) of output arg (model.21.bias) of node (Identity_66) does not
+  match expected type (tensor(float))". Style packs could not have an FP16 model.
+- a graph with a Cast(to=FLOAT), Constants and an initializer shared by a kept-FP32 Softmax and an FP16 Mul
+  (``hand_made_model`` in the tests) fails the checker ("(op_type:Mul): B has inconsistent type
+  tensor(float)") and ONNX Runtime ("Type (tensor(float16)) of output arg (steps_float) ... does not match
+  expected type (tensor(float))"); it also clips weights to +-1e4 (its ``max_finite_val``), not float16's
+  +-65504.
+
+So this module stays, and onnxconverter-common is not a dependency.
 """
 
 from __future__ import annotations
