@@ -5,7 +5,8 @@ A plugin is a module (or object) registered under the entry-point group ``lensen
     [project.entry-points.lensengine]
     my_lens = "my_package.plugin"
 
-and marks its hook functions with ``lensengine.hookimpl``.
+and marks its hook functions with ``lensengine.hookspecs.hookimpl``. A marked function whose name matches
+no hook here (a misspelt name) is an error: the plugin is reported by name and not loaded.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ hookimpl = pluggy.HookimplMarker("lensengine")
 def lensengine_lenses():
     """Return a list of :class:`lensengine.lens.LensSpec`: the lenses this plugin provides.
 
+    Each spec's ``create()`` returns an object that follows :class:`lensengine.lens.FaceLens` (``kind="face"``)
+    or :class:`lensengine.lens.FrameLens` (``kind="frame"``), optionally with ``warmup()`` and ``close()``.
+
     Keep this cheap: build models in ``LensSpec.create``, which the engine calls only for the lens in use.
-    Lens names must be unique across all plugins; a duplicate is reported and skipped.
+    Lens names must be unique across all plugins; a duplicate is reported and skipped (the plugin pluggy calls
+    first keeps the name).
     """
 
 

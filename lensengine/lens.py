@@ -1,32 +1,80 @@
-"""What a lens is: the spec a plugin registers and the two call shapes the engine uses.
+"""What a lens is: the spec a plugin registers, and the two protocols the engine calls a lens object through.
 
-A *face lens* gets every aligned face crop of a frame in one batch::
+A plugin's ``LensSpec.create()`` returns a lens object. Its ``kind`` says which protocol the object follows:
 
-    lens.apply(crops, landmarks) -> crops
-    crops:     (N, S, S, 3) uint8, colour order as the spec declares ("BGR" or "RGB")
-    landmarks: (N, 478, 2) float32, the face's landmarks in crop pixels
-    returns    (N, S, S, 3) uint8, same colour order
+- ``FaceLens`` (``kind="face"``): gets every aligned face crop of a frame in one batch, with landmarks.
+- ``FrameLens`` (``kind="frame"``): gets the whole frame.
 
-A *frame lens* gets the whole frame::
-
-    lens.apply(frame) -> frame     # (H, W, 3) uint8 in the declared colour order
-
-A lens object may also define ``close()``; the engine calls it when the lens is switched off.
+Both may also define ``warmup()`` and ``close()``; see the protocols. ``lensengine.testing.check_lens`` checks a
+lens against this contract.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Protocol, runtime_checkable
+
+from lensengine.errors import LensEngineError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FACE = "face"
 FRAME = "frame"
 LensKind = Literal["face", "frame"]
 
 
+@runtime_checkable
+class FaceLens(Protocol):
+    """A lens that draws on faces (``LensSpec.kind == "face"``).
+
+    ``apply(crops, landmarks) -> crops``
+        crops:     (N, S, S, 3) uint8, S = ``LensSpec.crop_size``, in the spec's ``color_order`` ("BGR" or "RGB");
+                   each crop is cut by ``lensengine.face.align`` with the spec's ``margin``. N >= 1, up to
+                   ``--max-faces``; treat each crop on its own.
+        landmarks: (N, 478, 2) float32, each face's MediaPipe landmarks in that crop's pixels.
+        returns    (N, S, S, 3) uint8 in the same colour order: a new array (never the input or a view of it, nor
+                   a buffer the lens writes again in a later call). The lens must not write into ``crops`` or
+                   ``landmarks``.
+
+    Optional methods, called by the engine when present:
+        ``warmup()``: called once after ``create()``, in the loading thread, before the first ``apply``: run a
+                      dummy batch, build engines, fill caches, so the first real frame is not slow. The previous
+                      lens keeps serving frames meanwhile.
+        ``close()``:  called once when the lens is switched off or the engine stops: release models, threads,
+                      GPU memory. An exception in it is logged, not raised.
+    """
+
+    def apply(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray: ...
+
+
+@runtime_checkable
+class FrameLens(Protocol):
+    """A lens that redraws the whole frame (``LensSpec.kind == "frame"``), e.g. a style transfer.
+
+    ``apply(frame) -> frame``
+        frame:   (H, W, 3) uint8 in the spec's ``color_order``; any size the source gives (e.g. 640x480, 1280x720).
+        returns  (H, W, 3) uint8, same size and colour order: a new array (never the input or a view of it, nor
+                 a buffer the lens writes again in a later call). The lens must not write into ``frame``.
+
+    ``warmup()`` and ``close()`` are optional, with the same meaning as for :class:`FaceLens`.
+    """
+
+    def apply(self, frame: np.ndarray) -> np.ndarray: ...
+
+
+def unknown_lens(name: str, known: Iterable[str], hint: str = "") -> LensEngineError:
+    """The one error for a lens name that no plugin, pack or path provides: it lists the known names."""
+    listed = ", ".join(known) or "none (no lens plugin is installed)"
+    return LensEngineError(f"unknown lens {name!r}; known lenses: {listed}{hint}")
+
+
 @dataclass(frozen=True)
 class LensSpec:
-    """A lens as a plugin declares it. ``create()`` builds the lens object (may be slow: models load)."""
+    """A lens as a plugin declares it. ``create()`` builds the lens object (may be slow: models load).
+
+    The object follows :class:`FaceLens` when ``kind`` is ``"face"`` and :class:`FrameLens` when it is ``"frame"``.
+    """
 
     name: str
     kind: LensKind

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-OK, BAD = "ok ", "!! "
+OK, BAD, SKIPPED = "ok ", "!! ", "-- "
 
 
 def add_parser(sub) -> None:
@@ -19,7 +19,7 @@ def handle(args) -> int:
     from lensengine.inference import backend_report
     from lensengine.lenses.catalogue import lens_catalogue
     from lensengine.face.model_file import face_model_status
-    from lensengine.lenses.plugins import load_plugins
+    from lensengine.lenses.plugins import PLUGINS_ENV, load_plugins
     from lensengine.sinks.virtual_camera import virtual_camera_status
     from lensengine.sources.camera import list_cameras
 
@@ -47,7 +47,10 @@ def handle(args) -> int:
     catalogue = lens_catalogue(registry)
     for name in registry.loaded:
         lenses = ", ".join(s.name for s in catalogue if s.plugin == name) or "no lenses"
-        line(True, f"plugin {name}: {lenses}")
+        packs = sum(plugin == name for plugin, _ in registry.packs)
+        line(True, f"plugin {name} ({registry.source(name)}): {lenses}" + (f"; ships {packs} pack(s)" if packs else ""))
+    for name in registry.blocked:
+        print(f"  {SKIPPED}plugin {name}: blocked (not in {PLUGINS_ENV})")
     for failure in registry.failed:
         line(False, f"plugin {failure.plugin}: {failure.error}")
     _section("Inference backends")

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from lensengine.errors import LensEngineError
-from lensengine.lens import LensSpec
+from lensengine.lens import LensSpec, unknown_lens
 from lensengine.lenses.plugins import PluginFailure, PluginRegistry
 
 log = logging.getLogger("lensengine.plugins")
@@ -49,7 +49,8 @@ def lens_catalogue(registry: PluginRegistry, backend: str = "auto") -> list[Lens
         if spec.pack.family == SUPERRES_FAMILY:  # a pipeline stage, not a lens: see superres_packs()
             continue
         if spec.name in specs:
-            registry.failed.append(PluginFailure(plugin, f"lens {spec.name!r} is already provided by {specs[spec.name].plugin}"))
+            other = specs[spec.name].plugin
+            registry.failed.append(PluginFailure(plugin, f"lens {spec.name!r} is already provided by {other}"))
             continue
         specs[spec.name] = spec
     return sorted(specs.values(), key=lambda s: s.name)
@@ -73,7 +74,9 @@ def resolve_superres(choice: str, registry: PluginRegistry, backend: str = "auto
     return SuperResStage(load_pack(available[choice]), backend=backend)
 
 
-def resolve_lens(name_or_path: str, catalogue: list[LensSpec], backend: str = "auto") -> tuple[LensSpec, list[LensSpec]]:
+def resolve_lens(
+    name_or_path: str, catalogue: list[LensSpec], backend: str = "auto"
+) -> tuple[LensSpec, list[LensSpec]]:
     """The lens to start with and the hotkey order. A path to a pack folder or .zip is loaded as a lens."""
     path = Path(name_or_path)
     if path.exists() and (path.is_dir() or path.suffix == ".zip"):
@@ -82,5 +85,4 @@ def resolve_lens(name_or_path: str, catalogue: list[LensSpec], backend: str = "a
     for spec in catalogue:
         if spec.name == name_or_path:
             return spec, catalogue
-    known = ", ".join(s.name for s in catalogue) or "none (no lens plugin is installed)"
-    raise LensEngineError(f"unknown lens {name_or_path!r}; known lenses: {known} (or give a lens pack's path)")
+    raise unknown_lens(name_or_path, [s.name for s in catalogue], hint=" (or give a lens pack's path)")

@@ -1,8 +1,12 @@
 """Plugin discovery through real entry points: fake distributions written to a folder on sys.path."""
 
+import textwrap
+import types
+
 import pytest
 
 from lensengine.errors import LensEngineError
+from lensengine.lenses.catalogue import resolve_lens
 from lensengine.lenses.plugins import load_plugins
 
 GOOD = """
@@ -67,26 +71,89 @@ def test_duplicate_lens_name_is_reported(install_plugins):
     assert any("already provided" in f.error for f in registry.failed)
 
 
-def test_env_var_restricts_plugins(install_plugins, monkeypatch):
+def test_env_var_blocks_the_plugins_it_does_not_name(install_plugins, monkeypatch):
     install_plugins({"keepme": GOOD.format(name="kept"), "dropme": GOOD.format(name="dropped")})
     monkeypatch.setenv("LENSENGINE_PLUGINS", "keepme")
     registry = load_plugins()
     assert registry.loaded == ["keepme"]
-    assert "dropped" not in registry.lenses
+    assert "dropme" in registry.blocked and "keepme" not in registry.blocked
+    assert registry.manager.is_blocked("dropme") and not registry.manager.is_blocked("keepme")
+    assert "dropped" not in registry.lenses and registry.failed == []
+
+
+def test_a_blocked_plugin_is_not_even_imported(install_plugins, monkeypatch):
+    install_plugins({"keepme": GOOD.format(name="kept"), "broken": "raise ImportError('never imported')\n"})
+    monkeypatch.setenv("LENSENGINE_PLUGINS", "keepme")
+    registry = load_plugins()
+    assert registry.failed == [] and "broken" in registry.blocked
+
+
+def test_plugins_are_listed_with_their_distribution_and_version(install_plugins):
+    install_plugins({"goodone": GOOD.format(name="versioned")})
+    registry = load_plugins(extra_plugins={"passed_in": _module("passed_in", GOOD.format(name="passed"))})
+    distribution, version = registry.distributions["goodone"]
+    assert distribution.startswith("lensengine_test_goodone_") and version == "0.1"
+    assert registry.source("goodone") == f"{distribution} 0.1"
+    assert registry.source("passed_in") == "not installed"
 
 
 def test_unknown_lens_lists_known_ones(install_plugins):
     install_plugins({"goodone": GOOD.format(name="alpha")})
-    with pytest.raises(LensEngineError, match="known lenses:.*alpha"):
-        load_plugins().lens("nope")
+    registry = load_plugins()
+    with pytest.raises(LensEngineError, match="^unknown lens 'nope'; known lenses:.*alpha"):
+        registry.lens("nope")
+    with pytest.raises(LensEngineError, match="^unknown lens 'nope'; known lenses:.*alpha.*lens pack's path"):
+        resolve_lens("nope", list(registry.lenses.values()))
+    with pytest.raises(LensEngineError, match="known lenses: none [(]no lens plugin is installed[)]"):
+        resolve_lens("nope", [])
 
 
-def test_trace_env_var_writes_hook_calls(install_plugins, monkeypatch, capsys):
-    install_plugins({"goodone": GOOD.format(name="traced")})
-    monkeypatch.setenv("LENSENGINE_PLUGINS", "goodone")
+def test_trace_shows_the_hook_calls_the_engine_makes(install_plugins, monkeypatch, capsys):
+    install_plugins({"goodone": GOOD.format(name="traced"), "hookraises": RAISES_IN_HOOK})
     monkeypatch.setenv("LENSENGINE_TRACE", "1")
-    load_plugins().manager.hook.lensengine_lenses()
-    assert "lensengine_lenses" in capsys.readouterr().err
+    registry = load_plugins()  # no hook called by the test itself: what is traced is the engine's own calls
+    err = capsys.readouterr().err
+    assert "lensengine_lenses -> plugin goodone [hook]" in err
+    assert "finish lensengine_lenses --> [[LensSpec(name='traced'" in err
+    assert "lensengine_lenses -> plugin hookraises [hook]" in err and "RuntimeError: hook bug" in err
+    assert "lensengine_lens_packs [hook]" in err
+    assert registry.lens("traced").plugin == "goodone"
+
+
+def test_no_trace_without_the_env_var(install_plugins, monkeypatch, capsys):
+    install_plugins({"goodone": GOOD.format(name="quiet")})
+    monkeypatch.delenv("LENSENGINE_TRACE", raising=False)
+    load_plugins()
+    assert "[hook]" not in capsys.readouterr().err
+
+
+FIRST = """
+from lensengine.hookspecs import hookimpl
+from lensengine.lens import LensSpec
+
+class Identity:
+    def apply(self, crops, landmarks):
+        return crops
+
+@hookimpl(tryfirst=True)
+def lensengine_lenses():
+    return [LensSpec(name="contested", kind="face", create=Identity, description="from the tryfirst plugin")]
+"""
+
+
+@pytest.mark.parametrize("order", [("eager", "plain"), ("plain", "eager")])
+def test_pluggy_call_order_decides_who_keeps_a_name(install_plugins, order):
+    sources = {"eager": FIRST, "plain": GOOD.format(name="contested")}
+    registry = load_plugins(extra_plugins={name: _module(name, sources[name]) for name in order})
+    assert registry.lens("contested").plugin == "eager"
+    failed = {f.plugin: f.error for f in registry.failed}
+    assert failed == {"plain": "lens 'contested' is already provided by eager"}
+
+
+def _module(name: str, source: str):
+    module = types.ModuleType(f"lensengine_test_{name}")
+    exec(textwrap.dedent(source), module.__dict__)
+    return module
 
 
 MISSPELT = """
