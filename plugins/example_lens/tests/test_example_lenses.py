@@ -1,4 +1,9 @@
-"""How to test a lens without a camera: call ``apply`` on real crops and frames and check what it does."""
+"""How to test a lens without a camera: call ``apply`` on real crops and frames and check what it does.
+
+``face_batch`` (and ``face_crop``, ``photo_faces``) are fixtures of lensengine's pytest plugin
+(``lensengine.testing``): real faces of the offline photos, found by the engine's tracker and cut by its aligner.
+``check_lens`` checks the contract every lens must keep (shapes, dtypes, colour order, inputs left alone, speed).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,26 @@ from importlib.metadata import entry_points
 import numpy as np
 import pytest
 
-from lensengine.sources.face_photos import face_photo
 from lensengine.lens import FACE, FRAME
 from lensengine.lenses.plugins import load_plugins
+from lensengine.sources.face_photos import face_photo
+from lensengine.testing import check_lens
+from lensengine_example_lens import plugin
 from lensengine_example_lens.plugin import BLOCKS, Pixelate, Sepia
+
+SPECS = {spec.name: spec for spec in plugin.lensengine_lenses()}
+CROP_SIZE = SPECS["example_pixelate"].crop_size
+
+
+@pytest.fixture
+def face_crops(face_batch):
+    return face_batch(CROP_SIZE)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_lens_keeps_the_lens_contract(name):
+    report = check_lens(SPECS[name], budget_ms=33.0)  # well inside one 30 fps frame
+    assert report.median_ms < 33.0 and report.lens == name
 
 
 def test_pixelate_makes_flat_blocks_of_the_average_colour(face_crops):
