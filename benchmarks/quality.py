@@ -26,26 +26,26 @@ import argparse
 import json
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import cv2
 import numpy as np
+import tomllib
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tomli_w  # noqa: E402
 from machine_info import machine_info  # noqa: E402
 
+from lensengine.errors import LensEngineError  # noqa: E402
 from lensengine.face.align import align_matrix, crop_face, transform_points  # noqa: E402
 from lensengine.inference import create_backend  # noqa: E402
 from lensengine.lenses.catalogue import lens_catalogue, resolve_lens  # noqa: E402
-from lensengine.errors import LensEngineError  # noqa: E402
-from lensengine.sources.face_photos import face_photo  # noqa: E402
-from lensengine.packs import load_pack  # noqa: E402
-from lensengine.packs.toml_writer import dumps_toml  # noqa: E402
 from lensengine.lenses.plugins import load_plugins  # noqa: E402
+from lensengine.packs import load_pack  # noqa: E402
+from lensengine.sources.face_photos import face_photo  # noqa: E402
 from lensengine.sources.sample_clip import SampleClip  # noqa: E402
-from lensengine_trainers.still_faces import StillFaceLandmarker  # noqa: E402
+from lensengine_trainers.data.still_faces import StillFaceLandmarker  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LEFT_IRIS, RIGHT_IRIS = 468, 473
@@ -244,7 +244,7 @@ def write_provenance(pack_root: Path, held_out: dict) -> None:
     document = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
     quality = document.setdefault("provenance", {}).setdefault("quality", {})
     quality["held_out"] = held_out
-    manifest_path.write_text(dumps_toml(document, inline_tables=[("model", "config")]), encoding="utf-8")
+    manifest_path.write_text(tomli_w.dumps(document), encoding="utf-8")
     load_pack(pack_root)
 
 

@@ -35,12 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_info import machine_info  # noqa: E402
 
 from lensengine.errors import LensEngineError  # noqa: E402
-from lensengine.sources.face_photos import face_photo  # noqa: E402
-from lensengine_trainers.common.vgg import load_vgg, local_imagenet_file  # noqa: E402
 from lensengine.lenses.neural import NeuralLens  # noqa: E402
 from lensengine.packs import load_pack  # noqa: E402
-from lensengine.packs.file_hash import file_sha256  # noqa: E402
-from lensengine_trainers.frame_sources import image_files  # noqa: E402
+from lensengine.sources.face_photos import face_photo  # noqa: E402
+from lensengine.util.files import file_sha256  # noqa: E402
+from lensengine_trainers.common.vgg import load_vgg, local_imagenet_file  # noqa: E402
+from lensengine_trainers.data.frame_sources import image_files  # noqa: E402
 from lensengine_trainers.style.gatys import stylize  # noqa: E402
 from lensengine_trainers.style.images import fit_long_side, image_tensor, read_style_image  # noqa: E402
 from lensengine_trainers.style.losses import LossWeights, PerceptualLoss  # noqa: E402

@@ -34,17 +34,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_info import machine_info  # noqa: E402
 
-from lensengine.face.align import align_matrix, crop_face, transform_points  # noqa: E402
-from lensengine.inference.preprocess import crops_to_input  # noqa: E402
 from lensengine.compose.paste import paste_back  # noqa: E402
-from lensengine.packs import load_pack  # noqa: E402
-from lensengine.lenses.plugins import load_plugins  # noqa: E402
-from lensengine.sources import open_source  # noqa: E402
 from lensengine.compose.superres import SuperResStage, find_superres_packs, superres_wanted  # noqa: E402
-from lensengine.face.align import crop_side_in_frame, enlarged_matrix  # noqa: E402
+from lensengine.face.align import align_matrix, crop_face, crop_side_in_frame, enlarged_matrix, transform_points  # noqa: E402  # noqa: E402
 from lensengine.face.tracker import FaceTracker  # noqa: E402
-
-from lensengine_trainers.still_faces import StillFaceLandmarker  # noqa: E402
+from lensengine.inference.preprocess import crops_to_input  # noqa: E402
+from lensengine.lenses.plugins import load_plugins  # noqa: E402
+from lensengine.packs import load_pack  # noqa: E402
+from lensengine.sources import open_source  # noqa: E402
+from lensengine_trainers.data.still_faces import StillFaceLandmarker  # noqa: E402
 from lensengine_trainers.superres.heldout import HeldOutSet  # noqa: E402
 from lensengine_trainers.superres.metrics import bicubic_upscale, psnr  # noqa: E402
 from lensengine_trainers.superres.offline_images import HELDOUT_PHOTO, face_landmarks, write_heldout  # noqa: E402

@@ -1,4 +1,8 @@
-"""The ``lensengine`` command: run, lenses, doctor, build, stylize, train.
+"""The ``lensengine`` command: run, lenses, doctor, build, and the commands other distributions add.
+
+Other distributions add sub-commands through the entry-point group ``lensengine.commands``: each entry point
+names a module (or object) with ``add_parser(subparsers)``; one that also has ``main(argv)`` gets the rest of the
+command line as it is (the trainers' ``lensengine train`` parses its own). The core never imports them by name.
 
 Every user-facing failure is a LensEngineError, printed as one line (no traceback) with exit status 2.
 """
@@ -8,31 +12,58 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from importlib.metadata import entry_points
 
 from lensengine import __version__
-from lensengine.cli import build, doctor, lenses, run, stylize, train
+from lensengine.cli import build, doctor, lenses, run
 from lensengine.errors import LensEngineError
 
-COMMANDS = (run, lenses, doctor, build, stylize, train)
+BUILT_IN = {"run": run, "lenses": lenses, "doctor": doctor, "build": build}
+COMMAND_GROUP = "lensengine.commands"
+# commands that distributions of this repository add, so that a missing one gets a useful line
+OPTIONAL = {
+    "train": "the trainers (pip install -e trainers in a lensengine checkout)",
+    "stylize": "the trainers (pip install -e trainers in a lensengine checkout)",
+}
+
+log = logging.getLogger("lensengine")
 
 
-def make_parser() -> argparse.ArgumentParser:
+def added_commands() -> dict:
+    """The commands registered in ``lensengine.commands``; one that fails to load is reported and skipped."""
+    commands = {}
+    for point in entry_points(group=COMMAND_GROUP):
+        if point.name in BUILT_IN:
+            log.warning("command %r of %s ignored: a built-in command has that name", point.name, point.value)
+            continue
+        try:
+            commands[point.name] = point.load()
+        except Exception as exc:  # a broken distribution must not take the whole CLI down
+            log.warning("command %r (%s) could not be loaded: %s", point.name, point.value, exc)
+    return commands
+
+
+def make_parser(commands: dict) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lensengine", description="Real-time video lenses: webcam -> faces -> lenses -> virtual camera."
     )
     parser.add_argument("--version", action="version", version=f"lensengine {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
+    for command in commands.values():
         command.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "train":  # the trainers parse their own arguments
-        return train.main(argv[1:])
-    args = make_parser().parse_args(argv)
+    commands = {**BUILT_IN, **added_commands()}
+    if argv and argv[0] not in commands and argv[0] in OPTIONAL:
+        print(f"lensengine: error: `lensengine {argv[0]}` needs {OPTIONAL[argv[0]]}", file=sys.stderr)
+        return 2
+    if argv and hasattr(commands.get(argv[0]), "main"):  # it parses its own arguments
+        return commands[argv[0]].main(argv[1:]) or 0
+    args = make_parser(commands).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="lensengine: %(message)s", stream=sys.stderr
     )

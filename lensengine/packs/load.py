@@ -5,16 +5,15 @@ Nothing is unpickled: the manifest is TOML and the model files are only hashed h
 
 from __future__ import annotations
 
-import tomllib
 import zipfile
 from pathlib import Path
 
-from lensengine.packs.file_hash import file_sha256
 from lensengine.packs.lens_pack import LensPack, PackFile
-from lensengine.packs.manifest import MANIFEST_NAME, FileEntry, parse_manifest
+from lensengine.packs.manifest import MANIFEST_NAME, FileEntry, read_manifest
 from lensengine.packs.pack_error import PackError
 from lensengine.packs.safe_paths import path_inside
 from lensengine.packs.zip_cache import cached_zip_folder, discard_cached_folder
+from lensengine.util.files import file_sha256
 
 
 def load_pack(path: str | Path) -> LensPack:
@@ -39,11 +38,7 @@ def load_folder(folder: Path, source: str) -> LensPack:
     manifest_path = root / MANIFEST_NAME
     if not manifest_path.is_file():
         raise PackError(source, f"is not a lens pack: no {MANIFEST_NAME} in the folder")
-    try:
-        document = tomllib.loads(manifest_path.read_bytes().decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise PackError(source, f"{MANIFEST_NAME} is not valid TOML ({error}); fix it or export again")
-    manifest = parse_manifest(document, source)
+    manifest = read_manifest(manifest_path.read_bytes(), source)
     label = f"{manifest.name!r} at {source}"
     files = {key: _verified_file(root, key, entry, label) for key, entry in manifest.files.entries().items()}
     return LensPack(root=root, files=files, **manifest.spec_fields())
@@ -54,7 +49,7 @@ def _verified_file(root: Path, key: str, entry: FileEntry, label: str) -> PackFi
     try:
         path = path_inside(root, name)
     except ValueError as reason:
-        raise PackError(label, f"path {name!r} of files.{key} {reason}; a pack names files inside it only")
+        raise PackError(label, f"path {name!r} of files.{key} {reason}; a pack names files inside it only") from None
     if not path.is_file():
         raise PackError(label, f"file {name!r} (files.{key}) is missing; copy it in or export the pack again")
     actual = file_sha256(path)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import numbers
 import re
+import sys
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -28,6 +29,11 @@ import tomli_w
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lensengine.packs.pack_error import PackError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, before it joined the standard library
+    import tomli as tomllib
 
 MANIFEST_NAME = "lens.toml"
 SCHEMA_VERSION = 1
@@ -209,6 +215,15 @@ class Manifest(LensSpec):
     def to_toml(self) -> str:
         """The text of lens.toml."""
         return tomli_w.dumps(self.to_document())
+
+
+def read_manifest(data: bytes, source: str) -> Manifest:
+    """The checked Manifest in the lens.toml bytes ``data``; PackError names ``source`` and what is wrong."""
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PackError(source, f"{MANIFEST_NAME} is not valid TOML ({error}); fix it or export again") from None
+    return parse_manifest(document, source)
 
 
 def parse_manifest(document: dict, source: str) -> Manifest:

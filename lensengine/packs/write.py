@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import tomllib
 import zipfile
 from pathlib import Path
 
-from lensengine.packs.file_hash import file_sha256
 from lensengine.packs.load import load_folder
-from lensengine.packs.manifest import FILE_KEYS, MANIFEST_NAME, FileEntry, LensSpec, Manifest, PackFiles, parse_manifest
+from lensengine.packs.manifest import FILE_KEYS, MANIFEST_NAME, FileEntry, LensSpec, Manifest, PackFiles, read_manifest
 from lensengine.packs.pack_error import PackError
+from lensengine.util.files import file_sha256
 
 # The name each file gets inside a pack folder.
 PACK_FILE_NAMES = {
@@ -100,7 +99,7 @@ def zip_pack(folder: str | Path, zip_path: str | Path) -> Path:
 def _manifest_text(manifest: Manifest, source: str) -> str:
     """The lens.toml text, checked by reading it back exactly as load_pack will."""
     text = manifest.to_toml()
-    parse_manifest(tomllib.loads(text), source)
+    read_manifest(text.encode("utf-8"), source)
     return text
 
 

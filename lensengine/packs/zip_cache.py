@@ -1,28 +1,25 @@
 """Zip packs: checked entry by entry, extracted atomically into the cache once, re-used while they verify.
 
-The cache folder of a zip is ``<cache root>/packs/<sha256 of the zip>/``; the cache root is
-``platformdirs.user_cache_dir("lensengine")``, or ``$LENSENGINE_CACHE_DIR`` when that is set. Extraction
+The cache folder of a zip is ``cache_dir("packs", <sha256 of the zip>)`` (``lensengine.util.cache``: under
+``$LENSENGINE_CACHE_DIR`` when that is set, else the platform's user cache folder). Extraction
 goes to a temporary folder beside it, renamed into place when complete, so no half-written pack is seen.
 A zip may hold the pack at its top level or inside one top folder (as zipping a folder by hand gives).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-import platformdirs
-
-from lensengine.packs.file_hash import file_sha256
 from lensengine.packs.manifest import MANIFEST_NAME
 from lensengine.packs.pack_error import PackError
 from lensengine.packs.safe_paths import unsafe_reason
+from lensengine.util.cache import cache_dir
+from lensengine.util.files import file_sha256
 
-CACHE_ENV = "LENSENGINE_CACHE_DIR"
 # A lens pack is a few model files: anything far larger unpacked is a zip bomb or not a pack.
 MAX_UNPACKED_BYTES = 4 * 1024**3
 MAX_ENTRIES = 1000
@@ -30,15 +27,9 @@ _FILE_TYPE_MASK = 0o170000
 _SYMLINK_TYPE = 0o120000
 
 
-def cache_root() -> Path:
-    """The folder lensengine caches into: ``$LENSENGINE_CACHE_DIR`` or the platform's user cache folder."""
-    override = os.environ.get(CACHE_ENV)
-    return Path(override) if override else Path(platformdirs.user_cache_dir("lensengine"))
-
-
 def cached_zip_folder(zip_path: Path, source: str) -> tuple[Path, bool]:
     """The cache folder holding the extracted pack of ``zip_path``, and whether it was extracted just now."""
-    folder = cache_root() / "packs" / file_sha256(zip_path)
+    folder = cache_dir("packs", file_sha256(zip_path))
     if (folder / MANIFEST_NAME).is_file():
         return folder, False
     discard_cached_folder(folder)
@@ -55,7 +46,7 @@ def _extract(zip_path: Path, folder: Path, source: str) -> None:
     try:
         archive = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise PackError(source, f"cannot be opened as a zip ({error}); get the pack again")
+        raise PackError(source, f"cannot be opened as a zip ({error}); get the pack again") from None
     with archive:
         members = _pack_members(archive, source)
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -81,9 +72,9 @@ def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Pat
         with archive.open(info) as entry, open(target, "xb") as out:
             shutil.copyfileobj(entry, out, 1 << 20)
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise PackError(source, f"zip entry {info.filename!r} is corrupt ({error}); get the pack again")
+        raise PackError(source, f"zip entry {info.filename!r} is corrupt ({error}); get the pack again") from None
     except OSError as error:
-        raise PackError(source, f"cannot extract zip entry {info.filename!r} into the cache ({error})")
+        raise PackError(source, f"cannot extract zip entry {info.filename!r} into the cache ({error})") from None
 
 
 def _pack_members(archive: zipfile.ZipFile, source: str) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:

@@ -142,3 +142,15 @@ def test_signal_shuts_down_cleanly(tmp_path, sig):
 
     cap = cv2.VideoCapture(str(out))  # the file was finalised and moved into place: it opens and has frames
     assert cap.isOpened() and cap.get(cv2.CAP_PROP_FRAME_COUNT) > 0
+
+
+def test_trace_shows_the_hooks_a_real_run_calls():
+    result = lensengine(
+        "run", "--lens", "thug_glasses_classic", "--input", "sample", "--frames", "2", "--output", "null",
+        env={"LENSENGINE_TRACE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "lensengine_lenses -> plugin thug_glasses [hook]" in result.stderr
+    assert "finish lensengine_lenses --> [[LensSpec(name='thug_glasses_classic'" in result.stderr
+    assert "lensengine_lens_packs -> plugin thug_glasses [hook]" in result.stderr
+    assert "2 frames written to null" in result.stdout + result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 import onnx
 import pytest
 import tomli_w
+import tomllib
 from onnx import TensorProto, helper, numpy_helper
 from safetensors.numpy import save_file
 

@@ -88,6 +88,12 @@ def test_invalid_toml(pack_folder: Path) -> None:
     assert "lens.toml is not valid TOML" in load_error(pack_folder)
 
 
+def test_manifest_that_is_not_utf8(pack_folder: Path) -> None:
+    (pack_folder / "lens.toml").write_bytes('name = "caf\u00e9"\n'.encode("latin-1"))
+    message = load_error(pack_folder)
+    assert message.startswith(f"lens pack {pack_folder}: lens.toml is not valid TOML (") and "utf-8" in message
+
+
 def test_tampered_byte(pack_folder: Path) -> None:
     model = pack_folder / "model.onnx"
     data = bytearray(model.read_bytes())

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import tomllib
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import onnxruntime
 import pytest
+import tomllib
 from safetensors.numpy import load_file
 
 from lensengine.packs import LensPack, LensSpec, PackError, load_pack, write_pack, zip_pack
-from lensengine.packs.file_hash import file_sha256
+from lensengine.util.files import file_sha256
 
 
 def test_folder_round_trip(pack_folder: Path, pack_fields: dict, model_files: dict[str, Path]) -> None:

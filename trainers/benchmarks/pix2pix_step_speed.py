@@ -14,9 +14,9 @@ import time
 
 import torch
 
-from lensengine_trainers.loop import resolve_device
-from lensengine_trainers.pix2pix import PRESETS, Pix2Pix, Pix2PixConfig
-from lensengine_trainers.precision import Precision
+from lensengine_trainers.common.loop import resolve_device
+from lensengine_trainers.common.precision import Precision
+from lensengine_trainers.pix2pix.model import PRESETS, Pix2Pix, Pix2PixConfig
 
 VARIANTS = ("slim16", "slim32", "full")
 BATCHES = (1, 4)

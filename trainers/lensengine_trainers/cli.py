@@ -20,14 +20,21 @@ import logging
 import sys
 
 from lensengine.errors import LensEngineError
-
 from lensengine_trainers import __version__
-from lensengine_trainers.commands import export, extract, pairs, train
 from lensengine_trainers.cyclegan.cli import add_cyclegan_parser
+from lensengine_trainers.data import extract_cli, pairs_cli
+from lensengine_trainers.pix2pix import cli as pix2pix_cli
+from lensengine_trainers.pix2pix import export_cli
 from lensengine_trainers.style.cli import add_style_parser
 from lensengine_trainers.superres.cli import add_superres_parser
 
-COMMANDS = (extract, pairs, train, export)
+COMMANDS = (extract_cli, pairs_cli, pix2pix_cli, export_cli)
+
+
+def add_parser(sub) -> None:
+    """``lensengine train ...`` (entry point ``lensengine.commands``): the same commands as ``lensengine-train``."""
+    parser = sub.add_parser("train", help="build face datasets, train lenses, export packs: lensengine train --help")
+    parser.set_defaults(handler=lambda args: main([]))
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -11,12 +11,11 @@ import pytest
 import torch
 
 from lensengine.face.align import LEFT_EYE, RIGHT_EYE
-from lensengine.sources.face_photos import PHOTO_NAMES, face_photo
 from lensengine.lens import FACE, LensSpec
-
-from lensengine_trainers.face_crops import extract_faces
-from lensengine_trainers.frame_sources import folder_frames
-from lensengine_trainers.teacher import TeacherLens
+from lensengine.sources.face_photos import PHOTO_NAMES, face_photo
+from lensengine_trainers.data.face_crops import extract_faces
+from lensengine_trainers.data.frame_sources import folder_frames
+from lensengine_trainers.data.teacher import TeacherLens
 
 
 @pytest.fixture(scope="session", autouse=True)

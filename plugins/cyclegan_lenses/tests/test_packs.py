@@ -12,6 +12,7 @@ from lensengine.lenses.neural import NeuralLens
 from lensengine.packs import load_pack
 from lensengine.lenses.plugins import load_plugins
 from lensengine.packs import packs_in
+from lensengine.testing import check_lens
 from lensengine_cyclegan_lenses.plugin import PACKS_DIR
 from lensengine_thug_glasses.classic import ThugGlassesClassic
 
@@ -31,6 +32,14 @@ def test_engine_offers_both_directions(monkeypatch):
     specs = {spec.name: spec for spec in lens_catalogue(registry, backend="onnxruntime")}
     for name in LENSES:
         assert (specs[name].kind, specs[name].crop_size, specs[name].plugin) == ("face", 128, "cyclegan_lenses")
+
+
+@pytest.mark.parametrize("name", sorted(LENSES))
+def test_pack_keeps_the_lens_contract(monkeypatch, name):
+    monkeypatch.setenv("LENSENGINE_PLUGINS", "cyclegan_lenses")
+    (spec,) = [s for s in lens_catalogue(load_plugins(), backend="onnxruntime") if s.name == name]
+    report = check_lens(spec, runs=5)  # ONNX Runtime on a CPU: within the engine's timeout
+    assert report.input_shape == (2, 128, 128, 3) and report.plugin == "cyclegan_lenses"
 
 
 @pytest.mark.parametrize("name", sorted(LENSES))

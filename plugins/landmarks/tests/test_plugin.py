@@ -6,6 +6,7 @@ from importlib.metadata import entry_points
 
 from lensengine.lens import FACE
 from lensengine.lenses.plugins import load_plugins
+from lensengine.testing import check_lens
 
 
 def test_engine_loads_the_landmarks_lens(monkeypatch, face_crop):
@@ -19,3 +20,9 @@ def test_engine_loads_the_landmarks_lens(monkeypatch, face_crop):
     crop, landmarks = face_crop("grace_hopper", spec.crop_size)
     out = spec.create().apply(crop[None], landmarks[None])
     assert out.shape == (1, 256, 256, 3) and (out[0] != crop).any()
+
+
+def test_landmarks_lens_keeps_the_lens_contract_in_real_time(monkeypatch):
+    monkeypatch.setenv("LENSENGINE_PLUGINS", "landmarks")
+    report = check_lens(load_plugins().lens("landmarks"), budget_ms=33.0)  # one 30 fps frame, at most
+    assert report.plugin == "landmarks" and report.input_shape == (2, 256, 256, 3)

@@ -12,6 +12,7 @@ from lensengine.sources.face_photos import face_photo
 from lensengine.lenses.neural import NeuralLens
 from lensengine.packs import load_pack
 from lensengine.lenses.plugins import load_plugins
+from lensengine.testing import check_lens
 from lensengine_style_lenses.plugin import PACKS_DIR
 
 STARRY_NIGHT_SHA256 = "accda7a19a90f22a4a922fdc8c230167d7abf5f80882171e2cee125c5f12481d"
@@ -28,6 +29,8 @@ def test_engine_offers_the_frame_lens(monkeypatch):
     assert registry.failed == [] and [path.name for _, path in registry.packs] == ["starry_night"]
     (spec,) = lens_catalogue(registry, backend="onnxruntime")
     assert (spec.name, spec.kind, spec.plugin) == ("starry_night", "frame", "style_lenses")
+    report = check_lens(spec, runs=3)  # whole photos through ONNX Runtime on a CPU: within the engine's timeout
+    assert report.input_shape == (600, 512, 3)
 
 
 def test_provenance_names_the_painting_and_the_features():

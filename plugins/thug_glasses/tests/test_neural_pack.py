@@ -13,6 +13,7 @@ from lensengine.face.align import LEFT_EYE, RIGHT_EYE
 from lensengine.lenses.catalogue import lens_catalogue
 from lensengine.lenses.neural import NeuralLens
 from lensengine.lenses.plugins import load_plugins
+from lensengine.testing import check_lens
 from lensengine_thug_glasses.classic import ThugGlassesClassic
 
 HELD_OUT = "grace_hopper"
@@ -26,14 +27,19 @@ MAX_MEAN_CHANGE_AWAY_FROM_EYES = 25.0
 
 
 @pytest.fixture(scope="module")
-def neural_lens():
+def neural_spec():
     registry = load_plugins()
     shipped = [path for plugin, path in registry.packs if plugin == "thug_glasses"]
     assert shipped, "the thug_glasses plugin ships no pack: run trainers/recipes/thug_glasses.sh"
     specs = {spec.name: spec for spec in lens_catalogue(registry, backend="onnxruntime")}
     spec = specs[PACK_NAME]
     assert spec.plugin == "thug_glasses" and spec.kind == "face"
-    lens = spec.create()
+    return spec
+
+
+@pytest.fixture(scope="module")
+def neural_lens(neural_spec):
+    lens = neural_spec.create()
     assert isinstance(lens, NeuralLens)
     yield lens
     lens.close()
@@ -82,3 +88,8 @@ def test_pixels_far_from_the_eyes_stay_close_to_the_input(held_out_result):
     far[max(0, ys.min() - margin) : ys.max() + margin, max(0, xs.min() - margin) : xs.max() + margin] = False
     difference = np.abs(out[far].astype(int) - crop[far].astype(int))
     assert difference.mean() < MAX_MEAN_CHANGE_AWAY_FROM_EYES, f"changed away from the eyes: {difference.mean():.1f}"
+
+
+def test_neural_pack_keeps_the_lens_contract(neural_spec, neural_lens):
+    report = check_lens(neural_spec, neural_lens, runs=5)  # ONNX Runtime on a CPU: within the engine's timeout
+    assert report.input_shape == (2, neural_spec.crop_size, neural_spec.crop_size, 3)

@@ -7,6 +7,7 @@ from importlib.metadata import entry_points
 from lensengine.lens import FACE
 from lensengine.lenses.plugins import load_plugins
 from lensengine.packs import packs_in
+from lensengine.testing import check_lens
 from lensengine_thug_glasses.plugin import PACKS_DIR
 
 
@@ -25,3 +26,9 @@ def test_engine_loads_the_classic_lens(monkeypatch, face_crop):
     out = spec.create().apply(crop[None], landmarks[None])
     assert out.shape == (1, 256, 256, 3) and (out[0] != crop).any()
     assert registry.packs == [("thug_glasses", path) for path in packs_in(PACKS_DIR)]
+
+
+def test_classic_lens_keeps_the_lens_contract_in_real_time(monkeypatch):
+    monkeypatch.setenv("LENSENGINE_PLUGINS", "thug_glasses")
+    report = check_lens(load_plugins().lens("thug_glasses_classic"), budget_ms=33.0)  # one 30 fps frame, at most
+    assert report.plugin == "thug_glasses" and report.input_shape == (2, 256, 256, 3)

@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from lensengine.errors import LensEngineError
-from lensengine_trainers.common.fp16 import convert_onnx_to_fp16
 from lensengine.packs.lens_pack import LensPack
 from lensengine.packs.load import load_pack
 from lensengine.packs.manifest import MANIFEST_NAME, SUPERRES_FAMILY, LensSpec
 from lensengine.packs.pack_error import PackError
 from lensengine.packs.write import write_pack
+from lensengine_trainers.common.fp16 import convert_onnx_to_fp16
 
 log = logging.getLogger("lensengine.packs")
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from lensengine.errors import LensEngineError
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.loop import resolve_device, train
+from lensengine_trainers.common.run_options import add_run_options, apply_threads, given, loop_config
 from lensengine_trainers.common.vgg import local_imagenet_file
-
-from lensengine_trainers.augment import AugmentConfig
-from lensengine_trainers.checkpoint import read_checkpoint
 from lensengine_trainers.cyclegan.export import checkpoint_generator, export_direction
 from lensengine_trainers.cyclegan.model import PRESETS, CycleGAN, CycleGANConfig
 from lensengine_trainers.cyclegan.quality import (
@@ -28,13 +28,12 @@ from lensengine_trainers.cyclegan.quality import (
     pack_translate,
     teacher_pairs,
 )
-from lensengine_trainers.cyclegan.run_options import add_run_options, apply_threads, given, loop_config
 from lensengine_trainers.cyclegan.speed import face_lens_speed
 from lensengine_trainers.cyclegan.teacher_split import make_unpaired
 from lensengine_trainers.cyclegan.unpaired_folder import UnpairedSamples
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.loop import resolve_device, train
-from lensengine_trainers.teacher import load_teacher
+from lensengine_trainers.data.augment import AugmentConfig
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.teacher import load_teacher
 
 MODEL_OPTIONS = ("size", "ngf", "n_blocks", "ndf", "n_layers", "lambda_cycle", "lambda_identity", "vgg_sha256",
                  "pool_size", "lr", "beta1", "beta2", "decay_steps")  # fmt: skip

@@ -11,13 +11,13 @@ from __future__ import annotations
 import torch
 
 from lensengine.nets import network_config
-from lensengine_trainers.common.export_pack import export_pack
 from lensengine.packs.lens_pack import LensPack
-
+from lensengine.packs.manifest import LensSpec
 from lensengine_trainers import __version__
-from lensengine_trainers.checkpoint import Checkpoint
+from lensengine_trainers.common.checkpoint import Checkpoint
+from lensengine_trainers.common.export_pack import export_pack
 from lensengine_trainers.cyclegan.model import IDENTITY_VGG_LAYERS, CycleGANConfig, IdentityDistance, build_generator
-from lensengine_trainers.pack_export import training_provenance, without_none
+from lensengine_trainers.pix2pix.export import training_provenance, without_none
 
 GENERATORS = {"AtoB": "G_AB", "BtoA": "G_BA"}
 
@@ -61,9 +61,7 @@ def export_direction(
     """Write the pack of one direction of ``checkpoint`` to ``out_dir``."""
     generator = checkpoint_generator(checkpoint, direction)
     config = CycleGANConfig(**checkpoint.model_config)
-    return export_pack(
-        generator,
-        out_dir,
+    lens_spec = LensSpec(
         name=name,
         family="cyclegan",
         kind="face",
@@ -77,5 +75,5 @@ def export_direction(
         arch="resnet_generator",
         config=network_config(generator),
         provenance=cyclegan_provenance(checkpoint, direction, quality),
-        fp16=fp16,
     )
+    return export_pack(generator, out_dir, lens_spec, fp16=fp16)

@@ -26,15 +26,14 @@ import torch.nn.functional as F
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network
+from lensengine_trainers.common.gan_loss import gan_loss
 from lensengine_trainers.common.patchgan import PatchDiscriminator
+from lensengine_trainers.common.precision import Precision
 from lensengine_trainers.common.vgg import load_vgg
-
+from lensengine_trainers.common.weight_init import init_gan_weights
 from lensengine_trainers.cyclegan.image_pool import ImagePool
 from lensengine_trainers.cyclegan.lr_schedule import LinearDecaySchedule
-from lensengine_trainers.gan_loss import gan_loss
-from lensengine_trainers.pix2pix import set_requires_grad
-from lensengine_trainers.precision import Precision
-from lensengine_trainers.weight_init import init_gan_weights
+from lensengine_trainers.pix2pix.model import set_requires_grad
 
 PRESETS = {
     "full": {"size": 256, "ngf": 64, "n_blocks": 9},

@@ -15,12 +15,11 @@ import torch
 from skimage.metrics import structural_similarity
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.teacher import TeacherLens
-from lensengine_trainers.tensors import images_to_tensor, tensor_to_images
-from lensengine_trainers.training_data import TeacherSamples
+from lensengine_trainers.common.tensors import images_to_tensor, tensor_to_images
+from lensengine_trainers.data.augment import AugmentConfig
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.teacher import TeacherLens
+from lensengine_trainers.data.training_data import TeacherSamples
 
 NO_AUGMENTATION = AugmentConfig(zoom=1.0, flip=False)
 PSNR_CAP_DB = 99.0

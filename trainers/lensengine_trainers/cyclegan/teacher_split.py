@@ -17,12 +17,11 @@ import numpy as np
 from tqdm import tqdm
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig
 from lensengine_trainers.cyclegan.unpaired_folder import MANIFEST
-from lensengine_trainers.face_folder import FaceFolder, write_image
-from lensengine_trainers.teacher import TeacherLens
-from lensengine_trainers.training_data import TeacherSamples
+from lensengine_trainers.data.augment import AugmentConfig
+from lensengine_trainers.data.face_folder import FaceFolder, write_image
+from lensengine_trainers.data.teacher import TeacherLens
+from lensengine_trainers.data.training_data import TeacherSamples
 
 FORMAT = "lensengine-unpaired/1"
 

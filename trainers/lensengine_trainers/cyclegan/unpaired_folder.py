@@ -14,11 +14,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lensengine.face.align import DEFAULT_MARGIN
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig, finish_face, sample_geometry, warp_image
-from lensengine_trainers.frame_sources import image_files, read_image
+from lensengine.face.align import DEFAULT_MARGIN
+from lensengine_trainers.data.augment import AugmentConfig, finish_face, sample_geometry, warp_image
+from lensengine_trainers.data.frame_sources import image_files, read_image
 
 SIDES = ("A", "B")
 MANIFEST = "unpaired.json"

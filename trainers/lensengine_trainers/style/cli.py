@@ -3,7 +3,7 @@
     style         train a fast style net on a folder of content photos and one style image (new or --resume)
     style-export  a style run as a frame lens (the whole picture) or a face lens pack
 
-Still images are stylised by optimisation with ``lensengine stylize`` (lensengine/cli/stylize.py).
+Still images are stylised by optimisation with ``lensengine stylize`` (``stylize_cli.py``).
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import argparse
 from pathlib import Path
 
 from lensengine.errors import LensEngineError
+from lensengine.util.files import file_sha256
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.loop import resolve_device, train
+from lensengine_trainers.common.run_options import add_run_options, apply_threads, given, loop_config
 from lensengine_trainers.common.vgg import local_imagenet_file
-from lensengine.packs.file_hash import file_sha256
-
-from lensengine_trainers.checkpoint import read_checkpoint
-from lensengine_trainers.cyclegan.run_options import add_run_options, apply_threads, given, loop_config
-from lensengine_trainers.loop import resolve_device, train
 from lensengine_trainers.style.content_folder import ContentSamples
 from lensengine_trainers.style.export import KINDS, export_style
 from lensengine_trainers.style.fast_style import PRESETS, FastStyle, FastStyleConfig

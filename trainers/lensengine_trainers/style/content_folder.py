@@ -12,12 +12,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lensengine.face.align import DEFAULT_MARGIN
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.face_folder import MANIFEST as FACES_MANIFEST
-from lensengine_trainers.face_folder import read_manifest
-from lensengine_trainers.frame_sources import image_files, read_image
+from lensengine.face.align import DEFAULT_MARGIN
+from lensengine_trainers.data.face_folder import MANIFEST as FACES_MANIFEST
+from lensengine_trainers.data.face_folder import read_manifest
+from lensengine_trainers.data.frame_sources import image_files, read_image
 
 
 class ContentSamples:

@@ -21,10 +21,9 @@ import torch
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network
+from lensengine.util.files import file_sha256
+from lensengine_trainers.common.precision import Precision
 from lensengine_trainers.common.vgg import load_vgg
-from lensengine.packs.file_hash import file_sha256
-
-from lensengine_trainers.precision import Precision
 from lensengine_trainers.style.images import fit_long_side, image_tensor, read_style_image
 from lensengine_trainers.style.losses import JOHNSON_CONTENT_LAYER, JOHNSON_STYLE_LAYERS, LossWeights, PerceptualLoss
 

@@ -16,11 +16,10 @@ import torch
 from tqdm import tqdm
 
 from lensengine.errors import LensEngineError
+from lensengine_trainers.common.tensors import tensor_to_images
 from lensengine_trainers.common.vgg import VGGSource, load_vgg
-
 from lensengine_trainers.style.images import fit_long_side, image_tensor
 from lensengine_trainers.style.losses import GATYS_CONTENT_LAYER, GATYS_STYLE_LAYERS, LossWeights, PerceptualLoss
-from lensengine_trainers.tensors import tensor_to_images
 
 DEFAULT_STEPS = 300
 DEFAULT_SIZE = 384

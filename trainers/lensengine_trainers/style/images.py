@@ -9,9 +9,8 @@ import numpy as np
 import torch
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.frame_sources import read_image
-from lensengine_trainers.tensors import images_to_tensor
+from lensengine_trainers.common.tensors import images_to_tensor
+from lensengine_trainers.data.frame_sources import read_image
 
 
 def read_style_image(path: str | Path, what: str = "style image") -> np.ndarray:

@@ -17,9 +17,8 @@ from pathlib import Path
 import torch
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.checkpoint import read_checkpoint
-from lensengine_trainers.loop import LoopConfig, resolve_device
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.loop import LoopConfig, resolve_device
 from lensengine_trainers.superres.degrade import DOWNSCALE_KERNELS, DegradeConfig
 from lensengine_trainers.superres.heldout import HeldOutSet
 from lensengine_trainers.superres.model import PRESETS, SuperResConfig, SuperResModel

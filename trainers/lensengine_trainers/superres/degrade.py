@@ -11,7 +11,7 @@ noise and compression. One draw, in this order:
 3. noise (Gaussian, std up to ``noise`` levels, half of the time);
 4. JPEG (quality from ``jpeg`` to 95, half of the time; 0 turns it off).
 
-Blur, noise and JPEG are drawn and applied by the shared augmentation code (lensengine_trainers.augment).
+Blur, noise and JPEG are drawn and applied by the shared augmentation code (lensengine_trainers.data.augment).
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ import cv2
 import numpy as np
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig, apply_degradation, sample_photometric
+from lensengine_trainers.data.augment import AugmentConfig, apply_degradation, sample_photometric
 
 DOWNSCALE_KERNELS = {"bicubic": cv2.INTER_CUBIC, "linear": cv2.INTER_LINEAR, "area": cv2.INTER_AREA}
 

@@ -28,9 +28,8 @@ import torch.nn.functional as F
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network, config_keys
+from lensengine_trainers.common.precision import Precision
 from lensengine_trainers.common.vgg import load_vgg
-
-from lensengine_trainers.precision import Precision
 from lensengine_trainers.superres.bilinear_start import start_as_bilinear
 
 SR_ARCHITECTURES = ("espcn", "fsrcnn", "srresnet", "edsr")

@@ -20,12 +20,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lensengine.face.align import align_matrix, crop_face
 from lensengine.errors import LensEngineError
+from lensengine.face.align import align_matrix, crop_face
 from lensengine.sources.face_photos import face_photo
-
-from lensengine_trainers.face_folder import write_image
-from lensengine_trainers.still_faces import StillFaceLandmarker
+from lensengine_trainers.data.face_folder import write_image
+from lensengine_trainers.data.still_faces import StillFaceLandmarker
 
 TRAIN_PHOTO = "astronaut"
 HELDOUT_PHOTO = "grace_hopper"

@@ -1,6 +1,6 @@
 """From an SR training run to an SR lens pack, with where it came from and how much it beats bicubic.
 
-The provenance follows the other trainers' packs (lensengine_trainers.pack_export): ``trainer`` (package,
+The provenance follows the other trainers' packs (lensengine_trainers.pix2pix.export): ``trainer`` (package,
 version, model kind and config), ``data`` (training folders, held-out folder, patch size, degradation),
 ``training`` (steps, batch size, seed, checkpoint, last losses) and ``quality``: held-out PSNR (dB) and SSIM of
 the net and of bicubic, measured here on the held-out images (shrunk as the run's were, see heldout.py).
@@ -13,13 +13,12 @@ from pathlib import Path
 import torch
 
 from lensengine.packs import LensPack
-
 from lensengine_trainers import __version__
-from lensengine_trainers.checkpoint import read_checkpoint
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.pix2pix.export import training_provenance, without_none
 from lensengine_trainers.superres.export import export_superres_pack
 from lensengine_trainers.superres.heldout import HeldOutScores, HeldOutSet
 from lensengine_trainers.superres.model import SuperResConfig, SuperResModel
-from lensengine_trainers.pack_export import training_provenance, without_none
 
 TRAINER = "lensengine_trainers.superres"
 

@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.frame_sources import image_files, read_image
+from lensengine_trainers.data.frame_sources import image_files, read_image
 from lensengine_trainers.superres.degrade import DegradeConfig, degrade
 
 DECODED_CACHE = 512  # decoded images kept per source (a 512 x 512 image is 0.75 MB)

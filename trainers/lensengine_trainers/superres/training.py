@@ -14,9 +14,8 @@ from pathlib import Path
 from torch.utils.tensorboard import SummaryWriter
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.checkpoint import Checkpoint, read_checkpoint
-from lensengine_trainers.loop import LoopConfig, TrainResult, train
+from lensengine_trainers.common.checkpoint import Checkpoint, read_checkpoint
+from lensengine_trainers.common.loop import LoopConfig, TrainResult, train
 from lensengine_trainers.superres.heldout import HeldOutScores, HeldOutSet
 from lensengine_trainers.superres.model import SuperResModel
 

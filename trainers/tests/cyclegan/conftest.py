@@ -8,9 +8,8 @@ import pytest
 import torch
 
 from lensengine.sources.face_photos import face_photo
-
-from lensengine_trainers.face_crops import extract_faces
-from lensengine_trainers.frame_sources import folder_frames
+from lensengine_trainers.data.face_crops import extract_faces
+from lensengine_trainers.data.frame_sources import folder_frames
 
 
 @pytest.fixture(autouse=True)

@@ -9,18 +9,17 @@ import pytest
 import torch
 
 from lensengine.errors import LensEngineError
-from lensengine_trainers.common.vgg import VGGFeatures
 from lensengine.lenses.neural import NeuralLens
-
-from lensengine_trainers.augment import AugmentConfig
-from lensengine_trainers.checkpoint import read_checkpoint
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.loop import LoopConfig, train
+from lensengine_trainers.common.precision import Precision
+from lensengine_trainers.common.tensors import images_to_tensor
+from lensengine_trainers.common.vgg import VGGFeatures
 from lensengine_trainers.cyclegan.export import checkpoint_generator, export_direction
 from lensengine_trainers.cyclegan.model import IDENTITY_VGG_LAYERS, CycleGAN, CycleGANConfig
 from lensengine_trainers.cyclegan.quality import generator_translate
 from lensengine_trainers.cyclegan.unpaired_folder import UnpairedSamples
-from lensengine_trainers.loop import LoopConfig, train
-from lensengine_trainers.precision import Precision
-from lensengine_trainers.tensors import images_to_tensor
+from lensengine_trainers.data.augment import AugmentConfig
 
 from .conftest import blob_image
 

@@ -9,13 +9,12 @@ import numpy as np
 import pytest
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig
 from lensengine_trainers.cyclegan.teacher_split import make_unpaired, split_halves
 from lensengine_trainers.cyclegan.unpaired_folder import UnpairedSamples, letterbox
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.frame_sources import image_files
-from lensengine_trainers.teacher import load_teacher
+from lensengine_trainers.data.augment import AugmentConfig
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.frame_sources import image_files
+from lensengine_trainers.data.teacher import load_teacher
 
 PLAIN = AugmentConfig(zoom=1.0, flip=False)
 

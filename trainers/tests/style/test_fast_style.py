@@ -11,16 +11,15 @@ import torch
 
 from lensengine.errors import LensEngineError
 from lensengine.lenses.neural import NeuralLens
-from lensengine.packs.file_hash import file_sha256
-
-from lensengine_trainers.checkpoint import read_checkpoint
-from lensengine_trainers.loop import LoopConfig, train
-from lensengine_trainers.precision import Precision
+from lensengine.util.files import file_sha256
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.loop import LoopConfig, train
+from lensengine_trainers.common.precision import Precision
+from lensengine_trainers.common.tensors import images_to_tensor
 from lensengine_trainers.style.cli import add_style_parser
 from lensengine_trainers.style.content_folder import ContentSamples
 from lensengine_trainers.style.export import checkpoint_style_net, export_style
 from lensengine_trainers.style.fast_style import FastStyle, FastStyleConfig
-from lensengine_trainers.tensors import images_to_tensor
 
 from .conftest import smooth_photo
 

@@ -8,9 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.cli import stylize as stylize_command
 from lensengine.errors import LensEngineError
-
+from lensengine_trainers.style import stylize_cli as stylize_command
 from lensengine_trainers.style.gatys import stylize
 
 from .conftest import smooth_photo, swirl_painting

@@ -8,8 +8,7 @@ import pytest
 
 from lensengine.errors import LensEngineError
 from lensengine.packs import load_pack
-
-from lensengine_trainers.checkpoint import read_checkpoint
+from lensengine_trainers.common.checkpoint import read_checkpoint
 from lensengine_trainers.superres.cli import add_superres_parser
 
 TINY_RUN = ["--lr-patch", "16", "--batch-size", "2", "--eval-every", "2", "--device", "cpu", "--no-progress",

@@ -9,14 +9,13 @@ import torch
 
 from lensengine.errors import LensEngineError
 from lensengine.sources.face_photos import face_photo
-
-from lensengine_trainers.precision import Precision
+from lensengine_trainers.common.precision import Precision
+from lensengine_trainers.common.tensors import images_to_tensor
 from lensengine_trainers.superres.bilinear_start import bilinear_taps
 from lensengine_trainers.superres.degrade import DegradeConfig
 from lensengine_trainers.superres.metrics import psnr
 from lensengine_trainers.superres.model import PRESETS, SuperResConfig, SuperResModel
 from lensengine_trainers.superres.patches import PatchSamples
-from lensengine_trainers.tensors import images_to_tensor
 
 CPU = torch.device("cpu")
 

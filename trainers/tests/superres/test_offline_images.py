@@ -8,8 +8,7 @@ import cv2
 import numpy as np
 
 from lensengine.face.align import align_matrix
-
-from lensengine_trainers.frame_sources import image_files
+from lensengine_trainers.data.frame_sources import image_files
 from lensengine_trainers.superres.offline_images import native_crop_side, write_offline_images
 
 

@@ -6,8 +6,8 @@ import pytest
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from lensengine_trainers.checkpoint import read_checkpoint
-from lensengine_trainers.loop import LoopConfig
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.loop import LoopConfig
 from lensengine_trainers.superres.degrade import DegradeConfig
 from lensengine_trainers.superres.heldout import HeldOutSet
 from lensengine_trainers.superres.model import SuperResConfig, SuperResModel

@@ -12,10 +12,9 @@ import numpy as np
 import torch
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig
-from lensengine_trainers.pix2pix import split_direction
-from lensengine_trainers.tensors import images_to_tensor, tensor_to_images
+from lensengine_trainers.common.tensors import images_to_tensor, tensor_to_images
+from lensengine_trainers.data.augment import AugmentConfig
+from lensengine_trainers.pix2pix.model import split_direction
 
 NO_AUGMENTATION = AugmentConfig(zoom=1.0, flip=False)
 PSNR_CAP_DB = 99.0

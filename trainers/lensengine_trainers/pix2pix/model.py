@@ -22,11 +22,10 @@ import torch.nn.functional as F
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network
-
+from lensengine_trainers.common.gan_loss import check_gan_mode, gan_loss
 from lensengine_trainers.common.patchgan import PatchDiscriminator
-from lensengine_trainers.gan_loss import check_gan_mode, gan_loss
-from lensengine_trainers.precision import Precision
-from lensengine_trainers.weight_init import init_gan_weights
+from lensengine_trainers.common.precision import Precision
+from lensengine_trainers.common.weight_init import init_gan_weights
 
 DIRECTIONS = ("AtoB", "BtoA")
 PRESETS = {

@@ -7,9 +7,8 @@ import argparse
 import cv2
 
 from lensengine.face.align import DEFAULT_MARGIN
-
-from lensengine_trainers.face_crops import extract_faces
-from lensengine_trainers.frame_sources import FrameStream, camera_frames, folder_frames, video_frames
+from lensengine_trainers.data.face_crops import extract_faces
+from lensengine_trainers.data.frame_sources import FrameStream, camera_frames, folder_frames, video_frames
 
 PREVIEW_WINDOW = "lensengine-train capture (q stops)"
 

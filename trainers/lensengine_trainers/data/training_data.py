@@ -19,12 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig, augment_face, augment_pair, finish_face, finish_pair
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.image_size import resize_landmarks, resize_square
-from lensengine_trainers.pair_folder import PairFolder
-from lensengine_trainers.teacher import TeacherLens, load_teacher
+from lensengine_trainers.data.augment import AugmentConfig, augment_face, augment_pair, finish_face, finish_pair
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.image_size import resize_landmarks, resize_square
+from lensengine_trainers.data.pair_folder import PairFolder
+from lensengine_trainers.data.teacher import TeacherLens, load_teacher
 
 
 class PairSamples:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.pair_folder import make_pairs
-from lensengine_trainers.teacher import load_teacher
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.pair_folder import make_pairs
+from lensengine_trainers.data.teacher import load_teacher
 
 
 def add_parser(sub) -> None:

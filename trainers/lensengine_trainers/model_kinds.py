@@ -5,13 +5,12 @@ from __future__ import annotations
 import torch
 
 from lensengine.errors import LensEngineError
-
+from lensengine_trainers.common.training_model import TrainingModel
 from lensengine_trainers.cyclegan.model import CycleGAN, CycleGANConfig
-from lensengine_trainers.distill import Distill, DistillConfig
-from lensengine_trainers.pix2pix import Pix2Pix, Pix2PixConfig
+from lensengine_trainers.pix2pix.distill import Distill, DistillConfig
+from lensengine_trainers.pix2pix.model import Pix2Pix, Pix2PixConfig
 from lensengine_trainers.style.fast_style import FastStyle, FastStyleConfig
 from lensengine_trainers.superres.model import SuperResConfig, SuperResModel
-from lensengine_trainers.training_model import TrainingModel
 
 MODEL_KINDS = {
     "pix2pix": (Pix2Pix, Pix2PixConfig),

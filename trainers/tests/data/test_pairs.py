@@ -6,13 +6,12 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.face.align import LEFT_EYE, RIGHT_EYE
 from lensengine.errors import LensEngineError
-
+from lensengine.face.align import LEFT_EYE, RIGHT_EYE
 from lensengine_trainers.cli import main
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.pair_folder import PairFolder, make_pairs
-from lensengine_trainers.teacher import load_teacher
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.pair_folder import PairFolder, make_pairs
+from lensengine_trainers.data.teacher import load_teacher
 
 
 def test_pairs_hold_the_face_and_the_teacher_output(tmp_path, face_folder, iris_marker):

@@ -1,16 +1,22 @@
 """``lensengine stylize CONTENT --style STYLE``: paint a still image in the style of another (Gatys et al.).
 
-The optimisation lives with the trainers (lensengine_trainers.style.gatys), which need torch; this command
-hands over to them, as ``lensengine train`` does. The VGG19 loss features are ImageNet weights when at hand
-(``$LENSENGINE_VGG_WEIGHTS`` or the cache, see trainers/lensengine_trainers/common/vgg.py), else seeded random weights; the command
-says which it used.
+A ``lensengine`` sub-command that the trainers register (entry point ``lensengine.commands``): the optimisation
+(``gatys.py``) needs torch, which the engine does not. The VGG19 loss features are ImageNet weights when at hand
+(``$LENSENGINE_VGG_WEIGHTS`` or the cache, see ``common/vgg.py``), else seeded random weights; the command says
+which it used.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
+
 from lensengine.errors import LensEngineError
+from lensengine_trainers.common.vgg import download_official, local_imagenet_file
+from lensengine_trainers.style.gatys import stylize
+from lensengine_trainers.style.images import read_style_image
+from lensengine_trainers.style.losses import LossWeights
 
 DEFAULT_STEPS = 300
 DEFAULT_SIZE = 384
@@ -35,17 +41,6 @@ def default_output(content: Path) -> Path:
 
 
 def handle(args) -> int:
-    try:
-        import cv2
-
-        from lensengine_trainers.common.vgg import download_official, local_imagenet_file
-        from lensengine_trainers.style.gatys import stylize
-        from lensengine_trainers.style.images import read_style_image
-        from lensengine_trainers.style.losses import LossWeights
-    except ImportError:
-        raise LensEngineError(
-            "stylize needs torch and the trainers: pip install 'lensengine[train]' and pip install -e trainers"
-        ) from None
     content_path = Path(args.content)
     out = Path(args.out) if args.out else default_output(content_path)
     if out.suffix.lower() not in (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"):

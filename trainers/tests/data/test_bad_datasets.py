@@ -10,13 +10,12 @@ import numpy as np
 import pytest
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig
-from lensengine_trainers.checkpoint import read_checkpoint
 from lensengine_trainers.cli import main
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.pair_folder import PairFolder
-from lensengine_trainers.training_data import DataSpec, open_samples
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.data.augment import AugmentConfig
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.pair_folder import PairFolder
+from lensengine_trainers.data.training_data import DataSpec, open_samples
 
 
 @pytest.fixture

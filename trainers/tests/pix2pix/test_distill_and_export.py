@@ -8,19 +8,18 @@ import torch
 
 from lensengine.errors import LensEngineError
 from lensengine.packs import load_pack
-
-from lensengine_trainers.checkpoint import read_checkpoint
 from lensengine_trainers.cli import main
-from lensengine_trainers.distill import Distill, DistillConfig
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.loop import LoopConfig, train
-from lensengine_trainers.pack_export import export_checkpoint
-from lensengine_trainers.pair_folder import make_pairs
-from lensengine_trainers.pix2pix import Pix2Pix, Pix2PixConfig
-from lensengine_trainers.precision import Precision
-from lensengine_trainers.quality import NO_AUGMENTATION
-from lensengine_trainers.tensors import images_to_tensor
-from lensengine_trainers.training_data import DataSpec, FaceSamples, describe_data
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.loop import LoopConfig, train
+from lensengine_trainers.common.precision import Precision
+from lensengine_trainers.common.quality import NO_AUGMENTATION
+from lensengine_trainers.common.tensors import images_to_tensor
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.pair_folder import make_pairs
+from lensengine_trainers.data.training_data import DataSpec, FaceSamples, describe_data
+from lensengine_trainers.pix2pix.distill import Distill, DistillConfig
+from lensengine_trainers.pix2pix.export import export_checkpoint
+from lensengine_trainers.pix2pix.model import Pix2Pix, Pix2PixConfig
 
 CPU = torch.device("cpu")
 TEACHER = Pix2PixConfig(size=64, ngf=8, num_downs=6, ndf=8, n_layers=2)

@@ -17,10 +17,9 @@ import numpy as np
 from tqdm import tqdm
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.face_folder import FaceFolder, write_image
-from lensengine_trainers.image_size import resize_landmarks, resize_square
-from lensengine_trainers.teacher import TeacherLens
+from lensengine_trainers.data.face_folder import FaceFolder, write_image
+from lensengine_trainers.data.image_size import resize_landmarks, resize_square
+from lensengine_trainers.data.teacher import TeacherLens
 
 MANIFEST = "pairs.json"
 FORMAT = "lensengine-pairs/1"

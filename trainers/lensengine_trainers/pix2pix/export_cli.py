@@ -6,10 +6,9 @@ import argparse
 from pathlib import Path
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.pack_export import export_checkpoint
-from lensengine_trainers.quality import NO_AUGMENTATION
-from lensengine_trainers.training_data import DataSpec
+from lensengine_trainers.common.quality import NO_AUGMENTATION
+from lensengine_trainers.data.training_data import DataSpec
+from lensengine_trainers.pix2pix.export import export_checkpoint
 
 
 def add_parser(sub) -> None:

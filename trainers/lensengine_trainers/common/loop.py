@@ -26,9 +26,7 @@ from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.batches import KeyedSamples, StepBatches
-from lensengine_trainers.checkpoint import (
+from lensengine_trainers.common.checkpoint import (
     Checkpoint,
     checkpoint_folder,
     load_networks,
@@ -36,10 +34,11 @@ from lensengine_trainers.checkpoint import (
     run_checkpoints,
     save_checkpoint,
 )
-from lensengine_trainers.precision import Precision
-from lensengine_trainers.randomness import seed_everything, torch_step_seed
-from lensengine_trainers.tensors import image_grid, images_to_tensor
-from lensengine_trainers.training_model import TrainingModel
+from lensengine_trainers.common.precision import Precision
+from lensengine_trainers.common.randomness import seed_everything, torch_step_seed
+from lensengine_trainers.common.tensors import image_grid, images_to_tensor
+from lensengine_trainers.common.training_model import TrainingModel
+from lensengine_trainers.data.batches import KeyedSamples, StepBatches
 
 
 @dataclass

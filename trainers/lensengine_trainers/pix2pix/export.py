@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lensengine.nets import network_config
-from lensengine_trainers.common.export_pack import export_pack
 from lensengine.packs.lens_pack import LensPack
-
+from lensengine.packs.manifest import LensSpec
 from lensengine_trainers import __version__
-from lensengine_trainers.checkpoint import read_checkpoint
-from lensengine_trainers.distill import generator_config
-from lensengine_trainers.pix2pix import build_generator
-from lensengine_trainers.quality import NO_AUGMENTATION, measure_quality
-from lensengine_trainers.training_data import DataSpec, open_samples
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.export_pack import export_pack
+from lensengine_trainers.common.quality import NO_AUGMENTATION, measure_quality
+from lensengine_trainers.data.training_data import DataSpec, open_samples
+from lensengine_trainers.pix2pix.distill import generator_config
+from lensengine_trainers.pix2pix.model import build_generator
 
 
 def without_none(value):
@@ -72,9 +72,7 @@ def export_checkpoint(
         "training": training_provenance(checkpoint),
         "quality": {**quality, "measured_on": measured_on, "data": spec.to_json()},
     }
-    return export_pack(
-        generator,
-        out_dir,
+    lens_spec = LensSpec(
         name=name,
         family="pix2pix",
         kind="face",
@@ -88,5 +86,5 @@ def export_checkpoint(
         arch="unet",
         config=network_config(generator),
         provenance=without_none(provenance),
-        fp16=fp16,
     )
+    return export_pack(generator, out_dir, lens_spec, fp16=fp16)

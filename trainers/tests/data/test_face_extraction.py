@@ -9,14 +9,13 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.face.align import DEFAULT_MARGIN, keypoints5, template_points
 from lensengine.errors import LensEngineError
+from lensengine.face.align import DEFAULT_MARGIN, keypoints5, template_points
 from lensengine.sources.face_photos import face_photo
-
 from lensengine_trainers.cli import main
-from lensengine_trainers.face_crops import extract_faces
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.frame_sources import camera_frames, folder_frames, video_frames
+from lensengine_trainers.data.face_crops import extract_faces
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.frame_sources import camera_frames, folder_frames, video_frames
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,14 @@ import cv2
 import numpy as np
 import pytest
 
+from lensengine.errors import LensEngineError
 from lensengine.face.align import LEFT_EYE as LEFT_IRIS
 from lensengine.face.align import RIGHT_EYE as RIGHT_IRIS
-from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig, augment_face, augment_pair, sample_geometry, warp_landmarks
-from lensengine_trainers.face_crops import extract_faces
-from lensengine_trainers.face_folder import FaceFolder, save_face
-from lensengine_trainers.frame_sources import folder_frames
-from lensengine_trainers.training_data import TeacherSamples
+from lensengine_trainers.data.augment import AugmentConfig, augment_face, augment_pair, sample_geometry, warp_landmarks
+from lensengine_trainers.data.face_crops import extract_faces
+from lensengine_trainers.data.face_folder import FaceFolder, save_face
+from lensengine_trainers.data.frame_sources import folder_frames
+from lensengine_trainers.data.training_data import TeacherSamples
 
 EVERYTHING = AugmentConfig(zoom=1.3, flip=True, rotate=20, brightness=0.3, contrast=0.3, saturation=0.3, hue=0.1,
                            blur=1.5, noise=8, jpeg=30, degrade="AB")  # fmt: skip

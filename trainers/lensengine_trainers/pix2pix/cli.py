@@ -12,14 +12,13 @@ from dataclasses import fields
 from pathlib import Path
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig
-from lensengine_trainers.checkpoint import read_checkpoint
-from lensengine_trainers.gan_loss import GAN_MODES
-from lensengine_trainers.loop import LoopConfig, resolve_device, train
-from lensengine_trainers.models import build_model
-from lensengine_trainers.pix2pix import DIRECTIONS, PRESETS
-from lensengine_trainers.training_data import DataSpec, describe_data, open_samples
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.gan_loss import GAN_MODES
+from lensengine_trainers.common.loop import LoopConfig, resolve_device, train
+from lensengine_trainers.data.augment import AugmentConfig
+from lensengine_trainers.data.training_data import DataSpec, describe_data, open_samples
+from lensengine_trainers.model_kinds import build_model
+from lensengine_trainers.pix2pix.model import DIRECTIONS, PRESETS
 
 MODEL_OPTIONS = ("size", "ngf", "num_downs", "ndf", "n_layers", "norm", "dropout", "gan_mode", "lambda_l1", "lr",
                  "beta1", "beta2", "direction", "gan")  # fmt: skip

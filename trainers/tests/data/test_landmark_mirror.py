@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from lensengine.sources.face_photos import PHOTO_NAMES, face_photo
-
-from lensengine_trainers.landmark_mirror import MIRROR_PAIRS, MIRROR_PERMUTATION
-from lensengine_trainers.still_faces import StillFaceLandmarker
+from lensengine_trainers.data.landmark_mirror import MIRROR_PAIRS, MIRROR_PERMUTATION
+from lensengine_trainers.data.still_faces import StillFaceLandmarker
 
 
 def test_permutation_is_an_involution_that_swaps_sides():

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler
 
-from lensengine_trainers.randomness import epoch_order, sample_rng
+from lensengine_trainers.common.randomness import epoch_order, sample_rng
 
 # One sample as the batch sampler names it: (dataset index, step, position in the batch).
 SampleKey = tuple[int, int, int]

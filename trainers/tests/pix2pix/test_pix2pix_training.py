@@ -9,15 +9,14 @@ import torch
 from safetensors.torch import load_file
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.augment import AugmentConfig
-from lensengine_trainers.checkpoint import read_checkpoint, run_checkpoints
 from lensengine_trainers.cli import main
-from lensengine_trainers.face_folder import FaceFolder
-from lensengine_trainers.loop import LoopConfig, train
-from lensengine_trainers.pix2pix import Pix2Pix, Pix2PixConfig
-from lensengine_trainers.quality import NO_AUGMENTATION, measure_quality
-from lensengine_trainers.training_data import TeacherSamples
+from lensengine_trainers.common.checkpoint import read_checkpoint, run_checkpoints
+from lensengine_trainers.common.loop import LoopConfig, train
+from lensengine_trainers.common.quality import NO_AUGMENTATION, measure_quality
+from lensengine_trainers.data.augment import AugmentConfig
+from lensengine_trainers.data.face_folder import FaceFolder
+from lensengine_trainers.data.training_data import TeacherSamples
+from lensengine_trainers.pix2pix.model import Pix2Pix, Pix2PixConfig
 
 TINY = Pix2PixConfig(size=32, ngf=8, num_downs=5, ndf=8, n_layers=2)
 CPU = torch.device("cpu")

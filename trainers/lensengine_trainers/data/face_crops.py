@@ -12,12 +12,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from lensengine.face.align import DEFAULT_MARGIN, align_matrix, crop_face, transform_points
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.face_folder import CropGeometry, save_face, write_manifest
-from lensengine_trainers.frame_sources import FrameStream
-from lensengine_trainers.still_faces import StillFaceLandmarker
+from lensengine.face.align import DEFAULT_MARGIN, align_matrix, crop_face, transform_points
+from lensengine_trainers.data.face_folder import CropGeometry, save_face, write_manifest
+from lensengine_trainers.data.frame_sources import FrameStream
+from lensengine_trainers.data.still_faces import StillFaceLandmarker
 
 
 @dataclass

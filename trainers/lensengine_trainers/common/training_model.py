@@ -25,7 +25,7 @@ from typing import Protocol
 import torch
 from torch import nn
 
-from lensengine_trainers.precision import Precision
+from lensengine_trainers.common.precision import Precision
 
 
 class TrainingModel(Protocol):

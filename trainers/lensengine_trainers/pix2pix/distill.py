@@ -14,18 +14,17 @@ import torch
 import torch.nn.functional as F
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.checkpoint import read_checkpoint
-from lensengine_trainers.gan_loss import gan_loss
-from lensengine_trainers.pix2pix import (
+from lensengine_trainers.common.checkpoint import read_checkpoint
+from lensengine_trainers.common.gan_loss import gan_loss
+from lensengine_trainers.common.precision import Precision
+from lensengine_trainers.common.weight_init import init_gan_weights
+from lensengine_trainers.pix2pix.model import (
     Pix2PixConfig,
     build_conditional_discriminator,
     build_generator,
     set_requires_grad,
     split_direction,
 )
-from lensengine_trainers.precision import Precision
-from lensengine_trainers.weight_init import init_gan_weights
 
 
 @dataclass

@@ -12,8 +12,7 @@ from dataclasses import fields
 import torch
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.loop import LoopConfig
+from lensengine_trainers.common.loop import LoopConfig
 
 FIXED_ON_RESUME = ("batch_size", "seed")
 FREE_ON_RESUME = ("steps", "device", "log_every", "image_every", "checkpoint_every", "keep_checkpoints", "workers",

@@ -21,8 +21,7 @@ import cv2
 import numpy as np
 
 from lensengine.errors import LensEngineError
-
-from lensengine_trainers.landmark_mirror import MIRROR_PERMUTATION
+from lensengine_trainers.data.landmark_mirror import MIRROR_PERMUTATION
 
 PIX2PIX_ZOOM = 286 / 256
 DEGRADE_PROBABILITY = 0.5

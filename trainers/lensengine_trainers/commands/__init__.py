@@ -1,1 +1,0 @@
-"""The ``lensengine-train`` subcommands, one module each: ``add_parser(subparsers)`` and a handler."""
