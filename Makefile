@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make sample   set up .venv and run the built-in sample clip through the thug_glasses lens into out.mp4
-#   make test     set up .venv with the test tools and run the whole test suite
+#   make test     set up .venv with the test tools, run ruff (lint + format check) and the whole test suite
 VENV ?= .venv
 PYTEST_ARGS ?=
 
@@ -12,6 +12,8 @@ sample:
 
 test:
 	scripts/setup_env.sh test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 
 bench:

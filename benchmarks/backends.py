@@ -7,7 +7,8 @@ lensengine.inference.create_backend exactly as a lens would be; the timed call i
 (normalise, network, round back to uint8). Per configuration: 3 warm-up runs, then ``--runs`` timed runs
 (at least 30); median, p95 and minimum per batch, and the median per face (the minimum shows the speed
 without other processes competing for the cores). The cost of pre/post-processing alone is
-measured per face as well. ``--quick`` leaves out the widest nets (U-Net ngf 64, ResNet ngf 64 and 9 blocks, SRResNet, EDSR).
+measured per face as well. ``--quick`` leaves out the widest nets (U-Net ngf 64, ResNet ngf 64 and 9 blocks,
+SRResNet, EDSR).
 
 Results go to <out>/backends-cpu.json and .md, with the machine and the command line.
 """
@@ -39,8 +40,13 @@ BACKENDS = ("onnxruntime", "torch")
 TARGET_MS_PER_FACE = 10.0
 CONTENDED_RATIO = 1.5
 FAMILY = {
-    "unet": "pix2pix", "resnet_generator": "cyclegan", "johnson": "style", "espcn": "superres", "fsrcnn": "superres",
-    "srresnet": "superres", "edsr": "superres",
+    "unet": "pix2pix",
+    "resnet_generator": "cyclegan",
+    "johnson": "style",
+    "espcn": "superres",
+    "fsrcnn": "superres",
+    "srresnet": "superres",
+    "edsr": "superres",
 }
 
 # (label, arch, config, in --quick). U-Nets have 7 levels, as in FACTS.md's table.
@@ -90,11 +96,26 @@ def export_net(arch: str, config: dict, side: int, folder: Path):
 
     net = build_network(arch, **config).eval()
     scale = config.get("scale", 1)
-    pack = export_pack(net, folder, LensSpec(
-        name=f"bench-{arch}", family=FAMILY[arch], kind="face", description="benchmark",
-        crop_size=side, scale=scale, color_order="RGB", normalisation="unit" if scale > 1 else "tanh",
-        template="five_point", margin=0.35, arch=arch, config=config, provenance={"trainer": "benchmark"},
-    ), fp16=False)
+    pack = export_pack(
+        net,
+        folder,
+        LensSpec(
+            name=f"bench-{arch}",
+            family=FAMILY[arch],
+            kind="face",
+            description="benchmark",
+            crop_size=side,
+            scale=scale,
+            color_order="RGB",
+            normalisation="unit" if scale > 1 else "tanh",
+            template="five_point",
+            margin=0.35,
+            arch=arch,
+            config=config,
+            provenance={"trainer": "benchmark"},
+        ),
+        fp16=False,
+    )
     return pack, gflop_per_image(net, side)
 
 
@@ -112,8 +133,13 @@ def time_runs(call, runs: int) -> list[float]:
 
 def summarise(times: list[float], batch: int) -> dict:
     median = float(np.median(times))
-    return {"median_ms": median, "p95_ms": float(np.percentile(times, 95)), "min_ms": float(min(times)),
-            "ms_per_face": median / batch, "runs": len(times)}
+    return {
+        "median_ms": median,
+        "p95_ms": float(np.percentile(times, 95)),
+        "min_ms": float(min(times)),
+        "ms_per_face": median / batch,
+        "runs": len(times),
+    }
 
 
 def bench_backends(nets: list[tuple], runs: int, work: Path) -> list[dict]:
@@ -126,12 +152,22 @@ def bench_backends(nets: list[tuple], runs: int, work: Path) -> list[dict]:
                 with create_backend(pack, backend_name, device="cpu", max_batch=max(BATCHES)) as backend:
                     for batch in BATCHES:
                         crops = rng.integers(0, 256, (batch, side, side, 3), dtype=np.uint8)
-                        row = {"net": label, "arch": arch, "config": config, "crop": side, "gflop_per_face": gflop,
-                               "backend": backend_name, "batch": batch,
-                               **summarise(time_runs(lambda: backend.run(crops), runs), batch)}
+                        row = {
+                            "net": label,
+                            "arch": arch,
+                            "config": config,
+                            "crop": side,
+                            "gflop_per_face": gflop,
+                            "backend": backend_name,
+                            "batch": batch,
+                            **summarise(time_runs(lambda crops=crops: backend.run(crops), runs), batch),
+                        }
                         results.append(row)
-                        print(f"{label:24s} {side:4d} {backend_name:12s} b{batch} "
-                              f"{row['median_ms']:9.2f} ms  ({row['ms_per_face']:.2f} ms/face)", flush=True)
+                        print(
+                            f"{label:24s} {side:4d} {backend_name:12s} b{batch} "
+                            f"{row['median_ms']:9.2f} ms  ({row['ms_per_face']:.2f} ms/face)",
+                            flush=True,
+                        )
     return results
 
 
@@ -144,8 +180,8 @@ def bench_preprocessing(runs: int) -> list[dict]:
             crops = rng.integers(0, 256, (batch, side, side, 3), dtype=np.uint8)
             buffer = np.empty((batch, 3, side, side), np.float32)
             output = rng.normal(0, 0.5, (batch, 3, side, side)).astype(np.float32)
-            pre = np.median(time_runs(lambda: crops_to_input(crops, "tanh", out=buffer), runs)) / batch
-            post = np.median(time_runs(lambda: output_to_crops(output, "tanh"), runs)) / batch
+            pre = np.median(time_runs(lambda c=crops, b=buffer: crops_to_input(c, "tanh", out=b), runs)) / batch
+            post = np.median(time_runs(lambda o=output: output_to_crops(o, "tanh"), runs)) / batch
             rows.append({"crop": side, "batch": batch, "pre_ms_per_face": float(pre), "post_ms_per_face": float(post)})
     return rows
 
@@ -174,8 +210,10 @@ def to_markdown(report: dict) -> str:
     ]
     for row in report["preprocessing"]:
         total = row["pre_ms_per_face"] + row["post_ms_per_face"]
-        lines.append(f"| {row['crop']} | {row['batch']} | {row['pre_ms_per_face']:.3f} | "
-                     f"{row['post_ms_per_face']:.3f} | {total:.3f} |")
+        lines.append(
+            f"| {row['crop']} | {row['batch']} | {row['pre_ms_per_face']:.3f} | "
+            f"{row['post_ms_per_face']:.3f} | {total:.3f} |"
+        )
     lines += [
         "",
         f"## Target: slim pix2pix U-Net (ngf 16-32) under {TARGET_MS_PER_FACE:.0f} ms per face with ONNX Runtime",
@@ -186,8 +224,10 @@ def to_markdown(report: dict) -> str:
     for row in report["results"]:
         if row["arch"] == "unet" and row["config"]["ngf"] <= 32 and row["backend"] == "onnxruntime":
             verdict = "yes" if row["ms_per_face"] < TARGET_MS_PER_FACE else "no"
-            lines.append(f"| {row['net']} | {row['crop']} | {row['batch']} | {row['ms_per_face']:.2f} | "
-                         f"{row['min_ms'] / row['batch']:.2f} | {verdict} |")
+            lines.append(
+                f"| {row['net']} | {row['crop']} | {row['batch']} | {row['ms_per_face']:.2f} | "
+                f"{row['min_ms'] / row['batch']:.2f} | {verdict} |"
+            )
     lines += [
         "",
         "## All configurations",
@@ -197,9 +237,11 @@ def to_markdown(report: dict) -> str:
     ]
     for row in report["results"]:
         contended = "*contended*" if row["median_ms"] > CONTENDED_RATIO * row["min_ms"] else ""
-        lines.append(f"| {row['net']} | {row['crop']} | {row['gflop_per_face']:.2f} | {row['backend']} | "
-                     f"{row['batch']} | {row['median_ms']:.2f} | {row['p95_ms']:.2f} | {row['min_ms']:.2f} | "
-                     f"{row['ms_per_face']:.2f} | {contended} |")
+        lines.append(
+            f"| {row['net']} | {row['crop']} | {row['gflop_per_face']:.2f} | {row['backend']} | "
+            f"{row['batch']} | {row['median_ms']:.2f} | {row['p95_ms']:.2f} | {row['min_ms']:.2f} | "
+            f"{row['ms_per_face']:.2f} | {contended} |"
+        )
     return "\n".join(lines) + "\n"
 
 

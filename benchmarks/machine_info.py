@@ -18,7 +18,9 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def machine_info(packages: tuple[str, ...] = ("numpy", "opencv-contrib-python", "mediapipe", "onnxruntime", "torch")) -> dict:
+def machine_info(
+    packages: tuple[str, ...] = ("numpy", "opencv-contrib-python", "mediapipe", "onnxruntime", "torch"),
+) -> dict:
     versions = {}
     for name in packages:
         try:

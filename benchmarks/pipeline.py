@@ -24,8 +24,9 @@ ENGINE_STAGES = ("align", "lens", "superres", "blend")
 
 
 def run_case(size, faces, lens, frames, warmup) -> dict:
-    settings = EngineSettings(lens=lens, input=f"sample:{faces}", output="null", size=size, realtime=False,
-                              frames=warmup + frames, loop=True)
+    settings = EngineSettings(
+        lens=lens, input=f"sample:{faces}", output="null", size=size, realtime=False, frames=warmup + frames, loop=True
+    )
     with open_engine(settings) as loop:
         loop.max_frames = warmup
         loop.run()
@@ -52,8 +53,11 @@ def to_markdown(results: list[dict], meta: dict) -> str:
     for r in results:
         s = r["stages"]
         cells = [f"{s[x]['median']:.2f} / {s[x]['p95']:.2f}" if x in s else "-" for x in stages]
-        lines.append(f"| {r['size']} | {r['faces']} | {s['total']['fps']:.1f} | " + " | ".join(cells)
-                     + f" | {r['engine_ms_excl_tracker']:.2f} |")
+        lines.append(
+            f"| {r['size']} | {r['faces']} | {s['total']['fps']:.1f} | "
+            + " | ".join(cells)
+            + f" | {r['engine_ms_excl_tracker']:.2f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -68,12 +72,20 @@ def main() -> None:
     results = []
     for size, faces in CASES:
         r = run_case(size, faces, args.lens, args.frames, args.warmup)
-        print(f"{r['size']} faces={faces}: {r['stages']['total']['fps']:.1f} fps, "
-              f"track {r['stages'].get('track', {}).get('median', 0):.2f} ms, "
-              f"engine excl. tracker {r['engine_ms_excl_tracker']:.2f} ms", flush=True)
+        print(
+            f"{r['size']} faces={faces}: {r['stages']['total']['fps']:.1f} fps, "
+            f"track {r['stages'].get('track', {}).get('median', 0):.2f} ms, "
+            f"engine excl. tracker {r['engine_ms_excl_tracker']:.2f} ms",
+            flush=True,
+        )
         results.append(r)
-    meta = {"command": "python " + " ".join(sys.argv), "machine": machine_info(), "lens": args.lens,
-            "frames": args.frames, "warmup": args.warmup}
+    meta = {
+        "command": "python " + " ".join(sys.argv),
+        "machine": machine_info(),
+        "lens": args.lens,
+        "frames": args.frames,
+        "warmup": args.warmup,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.name}.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
     (args.out / f"{args.name}.md").write_text(to_markdown(results, meta))

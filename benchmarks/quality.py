@@ -135,17 +135,21 @@ def crop_scores(inputs, teacher_out, pack_out, landmarks) -> list[dict]:
         x0, y0, x1, y1 = eye_box(points, size)
         eyes = (slice(y0, y1), slice(x0, x1))
         painted_dark = (wanted.max(axis=2) <= TEACHER_DARK) & np.any(wanted != source, axis=2)
-        scores.append({
-            "psnr_crop": psnr(got, wanted),
-            "ssim_crop": ssim(got, wanted),
-            "psnr_eyes": psnr(got[eyes], wanted[eyes]),
-            "ssim_eyes": ssim(got[eyes], wanted[eyes]),
-            "input_psnr_crop": psnr(source, wanted),
-            "input_psnr_eyes": psnr(source[eyes], wanted[eyes]),
-            "input_ssim_eyes": ssim(source[eyes], wanted[eyes]),
-            "dark_coverage": float(np.mean(got[painted_dark].max(axis=1) <= PACK_DARK)) if painted_dark.any() else None,
-            "eye_box": [x0, y0, x1, y1],
-        })
+        scores.append(
+            {
+                "psnr_crop": psnr(got, wanted),
+                "ssim_crop": ssim(got, wanted),
+                "psnr_eyes": psnr(got[eyes], wanted[eyes]),
+                "ssim_eyes": ssim(got[eyes], wanted[eyes]),
+                "input_psnr_crop": psnr(source, wanted),
+                "input_psnr_eyes": psnr(source[eyes], wanted[eyes]),
+                "input_ssim_eyes": ssim(source[eyes], wanted[eyes]),
+                "dark_coverage": float(np.mean(got[painted_dark].max(axis=1) <= PACK_DARK))
+                if painted_dark.any()
+                else None,
+                "eye_box": [x0, y0, x1, y1],
+            }
+        )
     return scores
 
 
@@ -164,7 +168,7 @@ def run_pack(pack, crops: np.ndarray) -> np.ndarray:
     rgb = pack.color_order == "RGB"
     with create_backend(pack, "onnxruntime", device="cpu", max_batch=4) as backend:
         feed = np.ascontiguousarray(crops[..., ::-1]) if rgb else crops
-        out = np.concatenate([backend.run(feed[i:i + 4]) for i in range(0, len(feed), 4)])
+        out = np.concatenate([backend.run(feed[i : i + 4]) for i in range(0, len(feed), 4)])
     return np.ascontiguousarray(out[..., ::-1]) if rgb else out
 
 
@@ -208,31 +212,57 @@ def contact_sheet(labels, inputs, teacher_out, pack_out, path: Path) -> None:
 def markdown(report: dict) -> str:
     """The report as a Markdown page."""
     lines = [
-        f"# Quality of lens pack `{report['pack']}` against `{report['teacher']}` on held-out faces", "",
+        f"# Quality of lens pack `{report['pack']}` against `{report['teacher']}` on held-out faces",
+        "",
         f"Command: `{report['command']}`  ",
         f"Held out (never in training): {', '.join(report['held_out'])}; crop {report['crop_size']} px, "
         f"margin {report['margin']}. Eye box: {EYE_BOX_WIDTH} x {EYE_BOX_HEIGHT} eye distances around the irises. "
-        f"Baseline \"input\": the untouched crop against the teacher.", "",
+        f'Baseline "input": the untouched crop against the teacher.',
+        "",
         "| crops | n | PSNR crop | SSIM crop | PSNR eyes | SSIM eyes | input PSNR eyes | input SSIM eyes "
         "| dark coverage |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for group, figures in report["summary"].items():
-        cells = [figures[k] for k in ("psnr_crop", "ssim_crop", "psnr_eyes", "ssim_eyes", "input_psnr_eyes",
-                                      "input_ssim_eyes", "dark_coverage")]
+        cells = [
+            figures[k]
+            for k in (
+                "psnr_crop",
+                "ssim_crop",
+                "psnr_eyes",
+                "ssim_eyes",
+                "input_psnr_eyes",
+                "input_ssim_eyes",
+                "dark_coverage",
+            )
+        ]
         shown = " | ".join(f"{c:.3f}" if c is not None else "-" for c in cells)
         lines.append(f"| {group} | {figures['crops']} | {shown} |")
-    lines += ["", "Per crop:", "", "| crop | PSNR crop | SSIM crop | PSNR eyes | SSIM eyes | dark coverage |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "Per crop:",
+        "",
+        "| crop | PSNR crop | SSIM crop | PSNR eyes | SSIM eyes | dark coverage |",
+        "|---|---|---|---|---|---|",
+    ]
     for label, s in zip(report["labels"], report["crops"]):
         dark = f"{s['dark_coverage']:.3f}" if s["dark_coverage"] is not None else "-"
-        lines.append(f"| {label} | {s['psnr_crop']:.2f} | {s['ssim_crop']:.3f} | {s['psnr_eyes']:.2f} | "
-                     f"{s['ssim_eyes']:.3f} | {dark} |")
-    lines += ["", f"Speed (ONNX Runtime, CPU, target < {TARGET_MS_PER_FACE:g} ms per face):", "",
-              "| batch | median ms/face | p95 ms/face | min ms/face | runs |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| {label} | {s['psnr_crop']:.2f} | {s['ssim_crop']:.3f} | {s['psnr_eyes']:.2f} | "
+            f"{s['ssim_eyes']:.3f} | {dark} |"
+        )
+    lines += [
+        "",
+        f"Speed (ONNX Runtime, CPU, target < {TARGET_MS_PER_FACE:g} ms per face):",
+        "",
+        "| batch | median ms/face | p95 ms/face | min ms/face | runs |",
+        "|---|---|---|---|---|",
+    ]
     for batch, figures in report["speed"].items():
-        lines.append(f"| {batch[5:]} | {figures['median_ms_per_face']} | {figures['p95_ms_per_face']} | "
-                     f"{figures['min_ms_per_face']} | {figures['runs']} |")
+        lines.append(
+            f"| {batch[5:]} | {figures['median_ms_per_face']} | {figures['p95_ms_per_face']} | "
+            f"{figures['min_ms_per_face']} | {figures['runs']} |"
+        )
     machine = report["machine"]
     lines += ["", f"Machine: {json.dumps(machine)}", "", f"Contact sheet: `{report['contact_sheet']}`", ""]
     return "\n".join(lines)
@@ -305,15 +335,20 @@ def benchmark(args: argparse.Namespace) -> None:
     (args.out / f"{stem}.md").write_text(markdown(report), encoding="utf-8")
     if args.write_provenance:
         overall = report["summary"]["all"]
-        write_provenance(pack.root, {
-            "faces": ", ".join(args.held_out) + " (photo and sample-clip frames; never in training)",
-            "crops": overall["crops"],
-            "psnr_crop_db": overall["psnr_crop"], "ssim_crop": overall["ssim_crop"],
-            "psnr_eyes_db": overall["psnr_eyes"], "ssim_eyes": overall["ssim_eyes"],
-            "dark_coverage": overall["dark_coverage"],
-            "onnxruntime_cpu_ms_per_face_median": report["speed"]["batch1"]["median_ms_per_face"],
-            "onnxruntime_cpu_ms_per_face_p95": report["speed"]["batch1"]["p95_ms_per_face"],
-        })
+        write_provenance(
+            pack.root,
+            {
+                "faces": ", ".join(args.held_out) + " (photo and sample-clip frames; never in training)",
+                "crops": overall["crops"],
+                "psnr_crop_db": overall["psnr_crop"],
+                "ssim_crop": overall["ssim_crop"],
+                "psnr_eyes_db": overall["psnr_eyes"],
+                "ssim_eyes": overall["ssim_eyes"],
+                "dark_coverage": overall["dark_coverage"],
+                "onnxruntime_cpu_ms_per_face_median": report["speed"]["batch1"]["median_ms_per_face"],
+                "onnxruntime_cpu_ms_per_face_p95": report["speed"]["batch1"]["p95_ms_per_face"],
+            },
+        )
     print(markdown(report))
 
 

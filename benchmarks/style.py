@@ -96,7 +96,9 @@ def contact_sheet(rows: list[list[np.ndarray]]) -> np.ndarray:
     """Rows of tiles side by side, rows padded to the widest with white."""
     lines = [np.hstack([tile(image) for image in row]) for row in rows]
     width = max(line.shape[1] for line in lines)
-    return np.vstack([np.pad(line, ((0, 4), (0, width - line.shape[1]), (0, 0)), constant_values=255) for line in lines])
+    return np.vstack(
+        [np.pad(line, ((0, 4), (0, width - line.shape[1]), (0, 0)), constant_values=255) for line in lines]
+    )
 
 
 def write_markdown(path: Path, report: dict) -> None:
@@ -112,7 +114,8 @@ def write_markdown(path: Path, report: dict) -> None:
         f"Yardstick: {report['yardstick']} (the lens's training features); pictures at {MEASURE_SIZE} px on the "
         "long side. Relative losses: 0 is a perfect match; content 0 means unchanged.",
         "",
-        "| picture | unchanged: content | unchanged: style | lens: content | lens: style | Gatys: content | Gatys: style |",
+        "| picture | unchanged: content | unchanged: style | lens: content | lens: style "
+        "| Gatys: content | Gatys: style |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in report["pictures"]:
@@ -162,7 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     rows, sheet, gatys_features = [], [], "not run"
     for name, picture in pictures.items():
         output = lens.apply(picture)
-        row = {"picture": name, "unchanged": losses_of(loss, picture, picture), "lens": losses_of(loss, output, picture)}
+        row = {
+            "picture": name,
+            "unchanged": losses_of(loss, picture, picture),
+            "lens": losses_of(loss, output, picture),
+        }
         tiles = [picture, style, output]
         if args.gatys_steps:
             painted = stylize(picture, style, steps=args.gatys_steps, size=MEASURE_SIZE, progress=False)
@@ -183,8 +190,14 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python benchmarks/style.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine_info(),
         "load_average": [load_start, os.getloadavg()[0]],
-        "pack": {"name": pack.name, "kind": pack.kind, "crop_size": pack.crop_size, "arch": pack.arch,
-                 "config": pack.config, "steps": training.get("steps")},  # fmt: skip
+        "pack": {
+            "name": pack.name,
+            "kind": pack.kind,
+            "crop_size": pack.crop_size,
+            "arch": pack.arch,
+            "config": pack.config,
+            "steps": training.get("steps"),
+        },
         "yardstick": f"{pack.provenance['loss_features']}",
         "gatys_steps": args.gatys_steps,
         "gatys_features": gatys_features,

@@ -49,8 +49,13 @@ from lensengine_trainers.superres.offline_images import HELDOUT_PHOTO, face_land
 
 LENS = "thug_glasses_classic"
 SMALL, LARGE = 128, 256
-WAYS = ("lens 256", "lens 128, pasted from 128", "lens 128 + bicubic x2", "lens 128 + SR x2",
-        "lens 128 + SR x2, whole crop")
+WAYS = (
+    "lens 256",
+    "lens 128, pasted from 128",
+    "lens 128 + bicubic x2",
+    "lens 128 + SR x2",
+    "lens 128 + SR x2, whole crop",
+)
 
 
 def stats(times_ms: list[float]) -> dict:
@@ -77,8 +82,10 @@ def heldout_images(folder: Path) -> Path:
 def quality_and_speed(stage: SuperResStage, runs: int) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         folder = heldout_images(Path(scratch))
-        quality = {kernel: vars(HeldOutSet.from_folder(folder, stage.scale, kernel).evaluate(stage.upscale))
-                   for kernel in ("area", "bicubic")}
+        quality = {
+            kernel: vars(HeldOutSet.from_folder(folder, stage.scale, kernel).evaluate(stage.upscale))
+            for kernel in ("area", "bicubic")
+        }
         one = cv2.imread(str(sorted(folder.glob("*.png"))[0]))
     crop = cv2.resize(one, (SMALL, SMALL), interpolation=cv2.INTER_AREA)
     batch = np.stack([crop] * 4)
@@ -166,8 +173,11 @@ def pipeline(stage: SuperResStage, frames: int) -> tuple[dict, np.ndarray]:
         for way in WAYS
     }
     wanted = [superres_wanted(px, SMALL) for px in face_px]
-    summary = {"faces": len(face_px), "crop_side_in_frame_px_median": float(np.median(face_px)),
-               "superres_wanted_share": float(np.mean(wanted))}
+    summary = {
+        "faces": len(face_px),
+        "crop_side_in_frame_px_median": float(np.median(face_px)),
+        "superres_wanted_share": float(np.mean(wanted)),
+    }
     return {"summary": summary, "ways": results}, side_by_side
 
 
@@ -184,27 +194,37 @@ def picture(outputs: dict, region: tuple[slice, slice]) -> np.ndarray:
 
 def cpu_markdown(result: dict, meta: dict) -> str:
     lines = [
-        "# Super-resolution pack (CPU)", "",
+        "# Super-resolution pack (CPU)",
+        "",
         f"Command: `{meta['command']}`  ",
         f"Machine: {meta['machine']['cpu']}, {meta['machine']['cores']} cores (shared, noisy), "
         f"onnxruntime {meta['machine']['packages'].get('onnxruntime')}  ",
         f"Pack: `{meta['pack']}` ({meta['arch']} {meta['config']}, x{meta['scale']}, "
-        f"{meta['pack_bytes']} bytes of model files), backend {meta['backend']}", "",
-        "## Quality: held-out face crops (Grace Hopper, never trained on), x2", "",
+        f"{meta['pack_bytes']} bytes of model files), backend {meta['backend']}",
+        "",
+        "## Quality: held-out face crops (Grace Hopper, never trained on), x2",
+        "",
         f"{result['quality']['area']['images']} aligned crops (256 px, 3 head rolls x 2 margins), shrunk x2, "
-        "enlarged again; PSNR over all channels and SSIM on luminance, 2-pixel border cut.", "",
+        "enlarged again; PSNR over all channels and SSIM on luminance, 2-pixel border cut.",
+        "",
         "| shrink | SR PSNR dB | bicubic PSNR dB | gain dB | SR SSIM | bicubic SSIM |",
         "|---|---|---|---|---|---|",
     ]
     for kernel, q in result["quality"].items():
-        lines.append(f"| {kernel} | {q['psnr']:.2f} | {q['bicubic_psnr']:.2f} | {q['psnr'] - q['bicubic_psnr']:+.2f} "
-                     f"| {q['ssim']:.4f} | {q['bicubic_ssim']:.4f} |")
+        lines.append(
+            f"| {kernel} | {q['psnr']:.2f} | {q['bicubic_psnr']:.2f} | {q['psnr'] - q['bicubic_psnr']:+.2f} "
+            f"| {q['ssim']:.4f} | {q['bicubic_ssim']:.4f} |"
+        )
     s = result["speed"]
     lines += [
-        "", "`area` is the box average (anti-aliased; what the aligner's bilinear warp does at x2), the protocol the "
-        "pack is scored with; OpenCV's `bicubic` shrink keeps aliased detail that no upscaler recovers.", "",
-        f"## Speed: {SMALL} -> {SMALL * 2} px, SuperResStage.upscale, ms", "",
-        "| what | median | p95 | runs |", "|---|---|---|---|",
+        "",
+        "`area` is the box average (anti-aliased; what the aligner's bilinear warp does at x2), the protocol the "
+        "pack is scored with; OpenCV's `bicubic` shrink keeps aliased detail that no upscaler recovers.",
+        "",
+        f"## Speed: {SMALL} -> {SMALL * 2} px, SuperResStage.upscale, ms",
+        "",
+        "| what | median | p95 | runs |",
+        "|---|---|---|---|",
         f"| network alone (backend.infer), 1 crop | {s['network_alone_1_crop']['median']:.2f} "
         f"| {s['network_alone_1_crop']['p95']:.2f} | {s['network_alone_1_crop']['runs']} |",
         f"| SR, 1 crop | {s['sr_1_crop']['median']:.2f} | {s['sr_1_crop']['p95']:.2f} | {s['sr_1_crop']['runs']} |",
@@ -219,24 +239,29 @@ def cpu_markdown(result: dict, meta: dict) -> str:
 def pipeline_markdown(result: dict, meta: dict) -> str:
     summary = result["summary"]
     lines = [
-        "# Lens at 128 px + SR vs the same lens at 256 px (CPU)", "",
+        "# Lens at 128 px + SR vs the same lens at 256 px (CPU)",
+        "",
         f"Command: `{meta['command']}`  ",
         f"Machine: {meta['machine']['cpu']}, {meta['machine']['cores']} cores (shared, noisy)  ",
         f"Sample clip, one face, 1280x720, {meta['frames']} frames, FaceTracker; lens `{LENS}`; SR pack "
         f"`{meta['pack']}` on {meta['backend']}. {summary['faces']} faces; the 128 px crop covers "
         f"{summary['crop_side_in_frame_px_median']:.0f} frame pixels (median), so the `auto` policy wants SR on "
-        f"{summary['superres_wanted_share'] * 100:.0f}% of them.", "",
+        f"{summary['superres_wanted_share'] * 100:.0f}% of them.",
+        "",
         "Time per face: crop + lens + enlarge + paste. Sharpness: variance of the Laplacian (grey) of the face's "
         "landmark box in the output frame, and of the part of it the lens changed (the glasses). Closeness: PSNR "
-        "of the face box against the 256 px result.", "",
+        "of the face box against the 256 px result.",
+        "",
         "| way | ms per face (median / p95) | sharpness, face | sharpness, changed region | PSNR vs 256 px, dB |",
         "|---|---|---|---|---|",
     ]
     for way, r in result["ways"].items():
         changed = f"{r['laplacian_var_changed']:.0f}" if r["laplacian_var_changed"] is not None else "-"
         closeness = "(reference)" if way == "lens 256" else f"{r['psnr_vs_lens_256_db']:.2f}"
-        lines.append(f"| {way} | {r['ms_per_face']['median']:.2f} / {r['ms_per_face']['p95']:.2f} "
-                     f"| {r['laplacian_var_face']:.0f} | {changed} | {closeness} |")
+        lines.append(
+            f"| {way} | {r['ms_per_face']['median']:.2f} / {r['ms_per_face']['p95']:.2f} "
+            f"| {r['laplacian_var_face']:.0f} | {changed} | {closeness} |"
+        )
     lines += ["", "Side by side (face box, enlarged 2x): `superres-pipeline.png`."]
     return "\n".join(lines) + "\n"
 
@@ -251,9 +276,17 @@ def main() -> None:
     args = parser.parse_args()
     path = args.pack or next(iter(find_superres_packs(load_plugins().packs).values()))
     pack = load_pack(path)
-    meta = {"command": "python " + " ".join(sys.argv), "machine": machine_info(), "pack": pack.name,
-            "arch": pack.arch, "config": pack.config, "scale": pack.scale, "backend": args.backend,
-            "pack_bytes": sum(entry.path.stat().st_size for entry in pack.files.values()), "frames": args.frames}
+    meta = {
+        "command": "python " + " ".join(sys.argv),
+        "machine": machine_info(),
+        "pack": pack.name,
+        "arch": pack.arch,
+        "config": pack.config,
+        "scale": pack.scale,
+        "backend": args.backend,
+        "pack_bytes": sum(entry.path.stat().st_size for entry in pack.files.values()),
+        "frames": args.frames,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     with SuperResStage(pack, backend=args.backend) as stage:
         cpu = quality_and_speed(stage, args.runs)

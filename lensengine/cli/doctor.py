@@ -16,9 +16,9 @@ def _section(title: str) -> None:
 
 
 def handle(args) -> int:
+    from lensengine.face.model_file import face_model_status
     from lensengine.inference import backend_report
     from lensengine.lenses.catalogue import lens_catalogue
-    from lensengine.face.model_file import face_model_status
     from lensengine.lenses.plugins import PLUGINS_ENV, load_plugins
     from lensengine.sinks.virtual_camera import virtual_camera_status
     from lensengine.sources.camera import list_cameras

@@ -27,10 +27,20 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("run", help="run a lens on a camera, file or the sample clip")
-    p.add_argument("--lens", default=None, help=f"lens name or pack path (default {DEFAULT_LENS}, else {FALLBACK_LENS})")
-    p.add_argument("--input", default="0", help="camera index or device, video file, image, `sample` or `sample:N` (default 0)")
-    p.add_argument("--output", default="virtualcam", help="virtualcam[:backend[:device]], window, null or a file .mp4/.avi/.mkv/.webm")
-    p.add_argument("--size", type=parse_size, default=None, help="frame size WxH (camera request, sample and image size)")
+    p.add_argument(
+        "--lens", default=None, help=f"lens name or pack path (default {DEFAULT_LENS}, else {FALLBACK_LENS})"
+    )
+    p.add_argument(
+        "--input", default="0", help="camera index or device, video file, image, `sample` or `sample:N` (default 0)"
+    )
+    p.add_argument(
+        "--output",
+        default="virtualcam",
+        help="virtualcam[:backend[:device]], window, null or a file .mp4/.avi/.mkv/.webm",
+    )
+    p.add_argument(
+        "--size", type=parse_size, default=None, help="frame size WxH (camera request, sample and image size)"
+    )
     p.add_argument("--fps", type=float, default=None, help="frame rate (camera request, sample; default 30)")
     p.add_argument("--max-faces", type=int, default=4, help="most faces tracked at once (default 4)")
     p.add_argument("--preview", action="store_true", help="also show the output in a window")
@@ -39,26 +49,55 @@ def add_parser(sub) -> None:
     p.add_argument("--loop", action="store_true", help="loop a video file or the sample clip")
     p.add_argument("--face-model", default=None, help="path to face_landmarker.task (else env, cache, offline copy)")
     p.add_argument("--backend", default="auto", help="neural backend: auto, tensorrt, torch, onnxruntime")
-    p.add_argument("--superres", default="auto",
-                   help="super-resolution after the lens: an SR pack name, none, or auto (default: an installed "
-                        "SR pack, used only for faces larger on screen than the lens's crop)")
-    p.add_argument("--lens-timeout", type=float, default=1.0, help="seconds a lens may take before its frame passes through")
-    p.add_argument("--lens-load-timeout", type=float, default=120.0,
-                   help="seconds a lens may take to load before the run stops with an error (120)")
+    p.add_argument(
+        "--superres",
+        default="auto",
+        help="super-resolution after the lens: an SR pack name, none, or auto (default: an installed "
+        "SR pack, used only for faces larger on screen than the lens's crop)",
+    )
+    p.add_argument(
+        "--lens-timeout", type=float, default=1.0, help="seconds a lens may take before its frame passes through"
+    )
+    p.add_argument(
+        "--lens-load-timeout",
+        type=float,
+        default=120.0,
+        help="seconds a lens may take to load before the run stops with an error (120)",
+    )
     realtime = p.add_mutually_exclusive_group()
-    realtime.add_argument("--realtime", dest="realtime", action="store_true", default=None,
-                          help="pace files in real time, dropping frames when slow (default for cameras, live outputs)")
-    realtime.add_argument("--no-realtime", dest="realtime", action="store_false",
-                          help="process every frame in order (default for a file or sample into a file or null)")
+    realtime.add_argument(
+        "--realtime",
+        dest="realtime",
+        action="store_true",
+        default=None,
+        help="pace files in real time, dropping frames when slow (default for cameras, live outputs)",
+    )
+    realtime.add_argument(
+        "--no-realtime",
+        dest="realtime",
+        action="store_false",
+        help="process every frame in order (default for a file or sample into a file or null)",
+    )
     p.set_defaults(handler=handle)
 
 
 def handle(args) -> int:
     settings = EngineSettings(
-        lens=args.lens, input=args.input, output=args.output, size=args.size, fps=args.fps,
-        max_faces=args.max_faces, preview=args.preview, loop=args.loop, face_model=args.face_model,
-        backend=args.backend, superres=args.superres, lens_timeout=args.lens_timeout,
-        lens_load_timeout=args.lens_load_timeout, realtime=args.realtime, frames=args.frames,
+        lens=args.lens,
+        input=args.input,
+        output=args.output,
+        size=args.size,
+        fps=args.fps,
+        max_faces=args.max_faces,
+        preview=args.preview,
+        loop=args.loop,
+        face_model=args.face_model,
+        backend=args.backend,
+        superres=args.superres,
+        lens_timeout=args.lens_timeout,
+        lens_load_timeout=args.lens_load_timeout,
+        realtime=args.realtime,
+        frames=args.frames,
         stats_every=1.0 if args.stats else None,
     )
     if sys.stdin is not None and sys.stdin.isatty():

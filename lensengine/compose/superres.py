@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from lensengine.inference import create_backend
-from lensengine.face.align import crop_side_in_frame
-from lensengine.inference.preprocess import check_crops, crops_to_input, output_to_crops, run_in_batches, swap_rb
 from lensengine.errors import LensEngineError
+from lensengine.face.align import crop_side_in_frame
+from lensengine.inference import create_backend
+from lensengine.inference.preprocess import check_crops, crops_to_input, output_to_crops, run_in_batches, swap_rb
 from lensengine.packs import LensPack, PackError, load_pack
 
 log = logging.getLogger("lensengine.compose.superres")

@@ -23,10 +23,13 @@ KEYPOINT_INDICES = (LEFT_EYE, RIGHT_EYE, NOSE_TIP, MOUTH_LEFT, MOUTH_RIGHT)
 
 # Where those five points sit on a tight, frontal face square, as fractions of its side (the widely used
 # 112-pixel face-recognition template, eyes at 46% of the height, mouth at 82%).
-TIGHT_TEMPLATE = np.array(
-    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
-    dtype=np.float64,
-) / 112.0
+TIGHT_TEMPLATE = (
+    np.array(
+        [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
+        dtype=np.float64,
+    )
+    / 112.0
+)
 
 DEFAULT_MARGIN = 0.35
 

@@ -8,8 +8,8 @@ filter, new with each new id, so a face's smoothing never mixes with another fac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -76,8 +76,14 @@ def download_face_model(destination: Path, url: str = FACE_MODEL_URL, timeout_s:
 
     Raises LensEngineError when the download fails or brings the wrong bytes.
     """
-    return download_verified(url, destination, FACE_MODEL_SHA256, what="face model",
-                             fix=f"{OFFLINE_FIX}, or {EXPLICIT_FIX}", timeout_s=timeout_s)
+    return download_verified(
+        url,
+        destination,
+        FACE_MODEL_SHA256,
+        what="face model",
+        fix=f"{OFFLINE_FIX}, or {EXPLICIT_FIX}",
+        timeout_s=timeout_s,
+    )
 
 
 def _user_named_model(path_text: str, origin: str) -> Path:

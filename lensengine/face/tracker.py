@@ -18,8 +18,7 @@ import os
 import cv2
 import mediapipe as mp
 import numpy as np
-from mediapipe.tasks.python import BaseOptions
-from mediapipe.tasks.python import vision
+from mediapipe.tasks.python import BaseOptions, vision
 
 from lensengine.errors import LensEngineError
 from lensengine.face.face import Face

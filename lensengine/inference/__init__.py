@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from lensengine.errors import LensEngineError
 from lensengine.inference.base import InferenceBackend
 from lensengine.inference.onnxruntime_backend import OnnxRuntimeBackend
 from lensengine.inference.tensorrt_backend import TensorRTBackend, build_engine_ahead, is_engine_cached
 from lensengine.inference.torch_backend import TorchBackend
-from lensengine.errors import LensEngineError
 
 if TYPE_CHECKING:
     from lensengine.packs import LensPack
@@ -73,7 +73,8 @@ def create_backend(
     candidates = [
         (name, device or candidate_device)
         for name, candidate_device in AUTO_ORDER
-        if backend in ("auto", name) and name not in skip
+        if backend in ("auto", name)
+        and name not in skip
         and (device is None or device.split(":")[0] == candidate_device)
     ]
     if not candidates and backend == "auto":

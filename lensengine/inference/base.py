@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lensengine.inference.preprocess import check_crops, crops_to_input, output_to_crops
 from lensengine.errors import LensEngineError
+from lensengine.inference.preprocess import check_crops, crops_to_input, output_to_crops
 
 if TYPE_CHECKING:
     from lensengine.packs import LensPack

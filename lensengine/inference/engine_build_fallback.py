@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from lensengine.inference.base import InferenceBackend
 
@@ -42,17 +42,20 @@ class SwappableBackend:
             self._backend.close()
 
 
-def build_in_background(
-    target: SwappableBackend, build: Callable[[], InferenceBackend], what: str
-) -> threading.Thread:
+def build_in_background(target: SwappableBackend, build: Callable[[], InferenceBackend], what: str) -> threading.Thread:
     """Run ``build`` (slow) in a daemon thread and swap its result into ``target`` when it succeeds."""
 
     def work() -> None:
         try:
             backend = build()
         except Exception as exc:  # the fallback keeps serving; the user learns why TensorRT is not used
-            log.warning("TensorRT build for %s failed (%s: %s); staying on %s", what, type(exc).__name__, exc,
-                        target.current.name)
+            log.warning(
+                "TensorRT build for %s failed (%s: %s); staying on %s",
+                what,
+                type(exc).__name__,
+                exc,
+                target.current.name,
+            )
             return
         log.info("TensorRT engine for %s ready; switching from %s", what, target.current.name)
         target.swap(backend)

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lensengine.errors import LensEngineError
 from lensengine.inference.base import InferenceBackend
 from lensengine.inference.cpu_cores import physical_cpu_cores
 from lensengine.inference.preprocess import crops_to_input, output_to_crops
-from lensengine.errors import LensEngineError
 
 if TYPE_CHECKING:
     from lensengine.packs import LensPack
@@ -72,8 +72,7 @@ class OnnxRuntimeBackend(InferenceBackend):
         except Exception as exc:  # onnxruntime raises its own exception types for bad models
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise LensEngineError(
-                f"lens {pack.name!r}: ONNX Runtime cannot load {model_path.name} ({first_line}): "
-                "re-export the pack"
+                f"lens {pack.name!r}: ONNX Runtime cannot load {model_path.name} ({first_line}): re-export the pack"
             ) from exc
         if on_cuda and self._session.get_providers()[0] != "CUDAExecutionProvider":
             raise LensEngineError(

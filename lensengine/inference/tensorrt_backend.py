@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lensengine.errors import LensEngineError
 from lensengine.inference.base import InferenceBackend
 from lensengine.inference.build_progress import BuildProgressBars
 from lensengine.inference.frame_size import MAX_FRAME_ASPECT, TYPICAL_FRAME_ASPECT, network_stride, round_to_stride
@@ -29,7 +30,6 @@ from lensengine.inference.tensorrt_cache import (
     frame_profile,
     write_cached_engine,
 )
-from lensengine.errors import LensEngineError
 
 if TYPE_CHECKING:
     import torch

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from lensengine.errors import LensEngineError
 from lensengine.inference.base import InferenceBackend
 from lensengine.inference.preprocess import crops_to_input_torch, output_to_crops_torch
-from lensengine.errors import LensEngineError
 
 if TYPE_CHECKING:
     import torch
@@ -76,8 +76,7 @@ class TorchBackend(InferenceBackend):
             net.load_state_dict(load_file(pack.file("safetensors")), strict=True)
         except RuntimeError as exc:
             raise LensEngineError(
-                f"lens {pack.name!r}: its weights do not fit {pack.arch} with config {pack.config}: "
-                "re-export the pack"
+                f"lens {pack.name!r}: its weights do not fit {pack.arch} with config {pack.config}: re-export the pack"
             ) from exc
         net.eval().requires_grad_(False)
         self._torch_device = torch.device(device)

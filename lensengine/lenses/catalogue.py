@@ -60,8 +60,8 @@ def resolve_superres(choice: str, registry: PluginRegistry, backend: str = "auto
     """The SuperResStage for ``--superres NAME|none|auto`` (None for none, or auto with no SR pack installed)."""
     if choice == "none":
         return None
-    from lensengine.packs import load_pack
     from lensengine.compose.superres import SuperResStage
+    from lensengine.packs import load_pack
 
     available = superres_packs(registry)
     if choice == "auto":

@@ -86,7 +86,9 @@ class LensRunner:
 
     def _problem(self, message: str) -> None:
         self.failures += 1
-        self.errors.warning(f"lens {self.spec.name} ({self.spec.plugin or 'no plugin'}): {message}; frame passed through")
+        self.errors.warning(
+            f"lens {self.spec.name} ({self.spec.plugin or 'no plugin'}): {message}; frame passed through"
+        )
 
     def run(self, *args: np.ndarray) -> np.ndarray | None:
         """Face lens: run(crops, landmarks); frame lens: run(frame). None when the lens failed this time."""

@@ -20,11 +20,11 @@ import cv2
 import numpy as np
 import platformdirs
 
+from lensengine.errors import LensEngineError
 from lensengine.inference import TensorRTBackend, create_backend, tensorrt_needs_first_build
 from lensengine.inference.engine_build_fallback import SwappableBackend, build_in_background
 from lensengine.inference.frame_size import frame_work_size, network_stride
 from lensengine.inference.preprocess import check_crops, run_in_batches
-from lensengine.errors import LensEngineError
 from lensengine.lens import LensSpec
 from lensengine.packs import LensPack, load_pack, packs_in
 
@@ -54,9 +54,7 @@ class NeuralLens:
         if backend == "auto" and device in (None, "cuda") and tensorrt_needs_first_build(self.pack, max_batch):
             # TensorRT would be fastest but its first build takes minutes: serve frames meanwhile.
             self.backend = SwappableBackend(create_backend(self.pack, "auto", max_batch=max_batch, skip=("tensorrt",)))
-            build_in_background(
-                self.backend, lambda: TensorRTBackend(self.pack, "cuda", max_batch), self.pack.name
-            )
+            build_in_background(self.backend, lambda: TensorRTBackend(self.pack, "cuda", max_batch), self.pack.name)
         else:
             self.backend = SwappableBackend(create_backend(self.pack, backend, device=device, max_batch=max_batch))
 

@@ -38,8 +38,14 @@ def _create(spec: LensSpec) -> object:
 class LensController:
     """Holds the active LensRunner; ``order`` is the lens list that number keys and n/p walk through."""
 
-    def __init__(self, order: list[LensSpec], initial: str, timeout: float = 1.0,
-                 load_timeout: float = DEFAULT_LOAD_TIMEOUT_S, stop: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        order: list[LensSpec],
+        initial: str,
+        timeout: float = 1.0,
+        load_timeout: float = DEFAULT_LOAD_TIMEOUT_S,
+        stop: threading.Event | None = None,
+    ) -> None:
         """Loads ``initial`` and waits for it; returns early, with no lens in use, once ``stop`` is set."""
         self.order = order
         self.timeout = timeout
@@ -117,15 +123,26 @@ class LensController:
             time.sleep(0.05)
         if self._loading == spec.name:
             self._loading = None
-            log.error("lens %s (%s) did not load within %g s (keeping %s)", spec.name, _plugin(spec),
-                      self.load_timeout, self.name)
+            log.error(
+                "lens %s (%s) did not load within %g s (keeping %s)",
+                spec.name,
+                _plugin(spec),
+                self.load_timeout,
+                self.name,
+            )
 
     def _load(self, spec: LensSpec) -> None:
         try:
             runner = LensRunner(spec, _create(spec), self.timeout)
         except BaseException as exc:  # a plugin's create() may raise anything, SystemExit included
-            log.error("lens %s (%s) failed to load: %s: %s (keeping %s)", spec.name, _plugin(spec),
-                      type(exc).__name__, exc, self.name)
+            log.error(
+                "lens %s (%s) failed to load: %s: %s (keeping %s)",
+                spec.name,
+                _plugin(spec),
+                type(exc).__name__,
+                exc,
+                self.name,
+            )
             return
         finally:
             if self._loading == spec.name:

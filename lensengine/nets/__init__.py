@@ -68,9 +68,7 @@ def build_network(arch: str, **config: object) -> nn.Module:
     valid = config_keys(arch)
     unknown = sorted(set(config) - set(valid))
     if unknown:
-        raise NetworkError(
-            f"{arch}: unknown config key(s) {', '.join(unknown)}; valid keys are {', '.join(valid)}"
-        )
+        raise NetworkError(f"{arch}: unknown config key(s) {', '.join(unknown)}; valid keys are {', '.join(valid)}")
     return _architecture(arch)(**config)
 
 
@@ -80,8 +78,7 @@ def network_arch(module: nn.Module) -> str:
         if type(module) is cls:
             return arch
     raise NetworkError(
-        f"{type(module).__name__} is not a registered architecture; "
-        f"build it from one of {', '.join(ARCHITECTURES)}"
+        f"{type(module).__name__} is not a registered architecture; build it from one of {', '.join(ARCHITECTURES)}"
     )
 
 

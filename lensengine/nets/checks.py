@@ -49,9 +49,7 @@ def require_positive_float(net: str, name: str, value: object) -> float:
     return float(value)
 
 
-def check_image_batch(
-    x: torch.Tensor, net: str, channels: int, multiple: int = 1, min_size: int = 1
-) -> None:
+def check_image_batch(x: torch.Tensor, net: str, channels: int, multiple: int = 1, min_size: int = 1) -> None:
     """Raise NetworkError unless ``x`` is N x channels x H x W with H, W divisible by ``multiple``
     and at least ``min_size``."""
     if torch.jit.is_tracing() or torch.compiler.is_compiling():

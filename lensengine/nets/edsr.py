@@ -82,9 +82,7 @@ class EDSR(nn.Module):
             *(_ScaledResidualBlock(width, self.config["res_scale"]) for _ in range(n_blocks)),
             nn.Conv2d(width, width, 3, padding=1),
         )
-        self.tail = nn.Sequential(
-            *_pixel_shuffle_stages(width, scale), nn.Conv2d(width, channels, 3, padding=1)
-        )
+        self.tail = nn.Sequential(*_pixel_shuffle_stages(width, scale), nn.Conv2d(width, channels, 3, padding=1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_image_batch(x, NET, self.config["channels"])

@@ -69,9 +69,7 @@ class ResnetGenerator(nn.Module):
         layers += [ReflectResidualBlock(width, norm) for _ in range(n_blocks)]
         for _ in range(n_downsampling):
             layers += [
-                nn.ConvTranspose2d(
-                    width, width // 2, 3, stride=2, padding=1, output_padding=1, bias=False
-                ),
+                nn.ConvTranspose2d(width, width // 2, 3, stride=2, padding=1, output_padding=1, bias=False),
                 norm_layer(norm, width // 2),
                 nn.ReLU(),
             ]

@@ -84,8 +84,9 @@ def _plain_toml(value: Any, path: str = "") -> Any:
             if not isinstance(key, str):
                 raise ValueError(f"has the key {key!r}{where}; TOML keys are strings")
         return {key: _plain_toml(item, f"{path}.{key}" if path else key) for key, item in value.items()}
-    raise ValueError(f"holds a {type(value).__name__}{where}, which TOML cannot hold; use str, int, float, bool, "
-                     "list or table")
+    raise ValueError(
+        f"holds a {type(value).__name__}{where}, which TOML cannot hold; use str, int, float, bool, list or table"
+    )
 
 
 Identifier = Annotated[str, AfterValidator(_identifier)]
@@ -234,9 +235,7 @@ def parse_manifest(document: dict, source: str) -> Manifest:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise PackError(source, f"field 'schema' in lens.toml must be {SCHEMA_VERSION}, not {version!r}")
     if version > SCHEMA_VERSION:
-        raise PackError(
-            source, f"lens.toml has schema {version}, this lensengine reads {SCHEMA_VERSION}: upgrade it"
-        )
+        raise PackError(source, f"lens.toml has schema {version}, this lensengine reads {SCHEMA_VERSION}: upgrade it")
     name = document.get("name")
     label = f"{name!r} at {source}" if isinstance(name, str) and NAME_PATTERN.fullmatch(name) else source
     flat = _flatten({key: value for key, value in document.items() if key != "schema"}, label)

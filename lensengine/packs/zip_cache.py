@@ -104,9 +104,7 @@ def _pack_members(archive: zipfile.ZipFile, source: str) -> list[tuple[zipfile.Z
         entries[name] = info
     prefix = _pack_prefix(entries)
     if prefix is None:
-        raise PackError(
-            source, f"zip holds no {MANIFEST_NAME} at its top or in its one top folder: not a lens pack"
-        )
+        raise PackError(source, f"zip holds no {MANIFEST_NAME} at its top or in its one top folder: not a lens pack")
     inside = [(name.parts[prefix:], info) for name, info in entries.items()]
     return [(info, PurePosixPath(*parts)) for parts, info in inside if parts]
 

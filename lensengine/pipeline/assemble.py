@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING
 
 from lensengine.errors import LensEngineError
+
+if TYPE_CHECKING:  # the loop and its parts are imported when an engine opens, not when the CLI starts
+    from lensengine.pipeline.loop import FrameLoop
 
 DEFAULT_LENS = "thug_glasses"
 FALLBACK_LENS = "thug_glasses_classic"
@@ -60,19 +64,19 @@ def _default_lens(catalogue) -> str:
 
 
 @contextmanager
-def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -> Iterator["FrameLoop"]:
+def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -> Iterator[FrameLoop]:
     """Open everything ``settings`` names and yield the FrameLoop; everything is released on exit."""
     from lensengine.compose.superres import SuperResChoice
+    from lensengine.face.tracker import FaceTracker
     from lensengine.lenses.catalogue import lens_catalogue, resolve_lens, resolve_superres
+    from lensengine.lenses.plugins import load_plugins
+    from lensengine.lenses.switcher import LensController
     from lensengine.pipeline.loop import FrameLoop
     from lensengine.pipeline.process import FrameProcessor
-    from lensengine.lenses.switcher import LensController
-    from lensengine.lenses.plugins import load_plugins
+    from lensengine.pipeline.stats import PipelineStats
     from lensengine.sinks import open_sink
     from lensengine.sinks.tee import TeeSink
     from lensengine.sources import open_source
-    from lensengine.pipeline.stats import PipelineStats
-    from lensengine.face.tracker import FaceTracker
 
     settings.validate()
     stop = stop or threading.Event()
@@ -80,14 +84,17 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
     catalogue = lens_catalogue(registry, backend=settings.backend)
     spec, order = resolve_lens(settings.lens or _default_lens(catalogue), catalogue, backend=settings.backend)
     with ExitStack() as stack:
-        source = stack.enter_context(open_source(settings.input, size=settings.size, fps=settings.fps, loop=settings.loop))
+        source = stack.enter_context(
+            open_source(settings.input, size=settings.size, fps=settings.fps, loop=settings.loop)
+        )
         width, height = source.size
         sink = stack.enter_context(open_sink(settings.output, width, height, source.fps))
         if settings.preview and sink.name != "window":
             sink = TeeSink([sink, stack.enter_context(open_sink("window", width, height, source.fps))])
         tracker = stack.enter_context(FaceTracker(model_path=settings.face_model, max_faces=settings.max_faces))
-        lenses = LensController(order, spec.name, timeout=settings.lens_timeout,
-                                load_timeout=settings.lens_load_timeout, stop=stop)
+        lenses = LensController(
+            order, spec.name, timeout=settings.lens_timeout, load_timeout=settings.lens_load_timeout, stop=stop
+        )
         stack.callback(lenses.close)
         superres = resolve_superres(settings.superres, registry, backend=settings.backend)
         if superres is not None:
@@ -95,7 +102,14 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
         stats = PipelineStats()
         realtime = settings.realtime if settings.realtime is not None else (source.live or sink.live)
         yield FrameLoop(
-            source, sink, FrameProcessor(tracker, stats, SuperResChoice.for_setting(superres, settings.superres)), lenses, stats,
-            realtime=realtime, max_frames=settings.frames, stats_every=settings.stats_every, stop=stop,
+            source,
+            sink,
+            FrameProcessor(tracker, stats, SuperResChoice.for_setting(superres, settings.superres)),
+            lenses,
+            stats,
+            realtime=realtime,
+            max_frames=settings.frames,
+            stats_every=settings.stats_every,
+            stop=stop,
             controls=list(settings.controls),
         )

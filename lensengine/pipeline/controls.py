@@ -11,8 +11,18 @@ import queue
 import threading
 from typing import TextIO
 
-WORDS = {"n": "next", "next": "next", "p": "prev", "prev": "prev", "q": "quit", "quit": "quit",
-         "": "toggle", "on": "toggle", "off": "toggle", "toggle": "toggle"}
+WORDS = {
+    "n": "next",
+    "next": "next",
+    "p": "prev",
+    "prev": "prev",
+    "q": "quit",
+    "quit": "quit",
+    "": "toggle",
+    "on": "toggle",
+    "off": "toggle",
+    "toggle": "toggle",
+}
 
 
 def line_to_event(line: str) -> str:

@@ -12,16 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from lensengine.errors import LensEngineError
-from lensengine.pipeline.process import FrameProcessor
 from lensengine.lenses.switcher import LensController
-from lensengine.sources.base import EndOfStream
+from lensengine.pipeline.process import FrameProcessor
 from lensengine.pipeline.stats import PipelineStats
+from lensengine.sources.base import EndOfStream
 
 log = logging.getLogger("lensengine.loop")
 

@@ -25,7 +25,9 @@ class PipelineStats:
         """Forget everything measured so far (e.g. after a warm-up)."""
         window = self.window
         self.samples: dict[str, deque[float]] = {stage: deque(maxlen=window) for stage in STAGES}
-        self.run_histograms: dict[str, DurationHistogram] = {stage: DurationHistogram() for stage in (*STAGES, "latency")}
+        self.run_histograms: dict[str, DurationHistogram] = {
+            stage: DurationHistogram() for stage in (*STAGES, "latency")
+        }
         self.frame_times: deque[float] = deque(maxlen=window)
         self.latencies: deque[float] = deque(maxlen=window)
         self.frames = 0

@@ -17,7 +17,7 @@ All YUV conversions are BT.601 limited range, as libyuv's own.
 from __future__ import annotations
 
 import platform
-from typing import Callable
+from collections.abc import Callable
 
 import cv2
 import numpy as np

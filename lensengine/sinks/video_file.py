@@ -2,8 +2,8 @@
 
 Frames go to a hidden partial file beside the path, renamed into place when the sink closes with at least one
 frame written: a run that fails to start leaves no empty file behind and keeps an earlier file at that path;
-a run that wrote frames replaces it (as ``ffmpeg -y`` does). Missing parent folders are created. Odd frame sizes are padded to even ones by repeating
-the last column/row, because the writer would otherwise crop them silently.
+a run that wrote frames replaces it (as ``ffmpeg -y`` does). Missing parent folders are created. Odd frame sizes
+are padded to even ones by repeating the last column/row, because the writer would otherwise crop them silently.
 """
 
 from __future__ import annotations

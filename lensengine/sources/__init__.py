@@ -61,9 +61,7 @@ def _checked_fps(fps: float | None) -> float | None:
     return float(fps)
 
 
-def open_source(
-    spec: str, size: tuple[int, int] | None = None, fps: float | None = None, loop: bool = False
-) -> Source:
+def open_source(spec: str, size: tuple[int, int] | None = None, fps: float | None = None, loop: bool = False) -> Source:
     """Open the source ``spec`` names (see ``parse_source_spec``).
 
     size: (width, height). Cameras are asked for it and report what they give; files and images are resized

@@ -85,7 +85,7 @@ class Source(ABC):
         and raise EndOfStream when it returns True, so that close() ends them at once.
         """
 
-    def _release(self) -> None:
+    def _release(self) -> None:  # noqa: B027 (a hook with nothing to do by default, not an abstract method)
         """Let go of the device or file; called once the source is closed and no read is running. Idempotent.
 
         Sources that hold a device or a file override it; the others have nothing to let go of.

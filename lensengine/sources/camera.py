@@ -11,7 +11,8 @@ import glob
 import logging
 import math
 import sys
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import cv2
 import numpy as np
@@ -110,8 +111,16 @@ class CameraSource(Source):
             self._first_frame = frame
             height, width = frame.shape[:2]
         if size is not None and (width, height) != tuple(size):
-            logger.warning("%s gives %dx%d, not the %dx%d asked for; using %dx%d",
-                           camera_name(target), width, height, size[0], size[1], width, height)
+            logger.warning(
+                "%s gives %dx%d, not the %dx%d asked for; using %dx%d",
+                camera_name(target),
+                width,
+                height,
+                size[0],
+                size[1],
+                width,
+                height,
+            )
         rate = capture.get(cv2.CAP_PROP_FPS)
         if not (math.isfinite(rate) and 0 < rate <= 1000):
             rate = fps or DEFAULT_CAMERA_FPS
@@ -148,8 +157,11 @@ class CameraSource(Source):
                         logger.info("%s is back", self.name)
                     return frame
                 if not in_outage:
-                    logger.warning("%s stopped giving frames (unplugged?); reconnecting every %g to %g s",
-                                   self.name, *self._backoff)
+                    logger.warning(
+                        "%s stopped giving frames (unplugged?); reconnecting every %g to %g s",
+                        self.name,
+                        *self._backoff,
+                    )
                     in_outage = True
                 self._capture.release()
                 self._capture = None
@@ -182,6 +194,13 @@ def list_cameras(max_index: int = 10, open_capture: CaptureFactory = open_captur
                 size = (int(frame.shape[1]), int(frame.shape[0]))
         if capture is not None:
             capture.release()
-        cameras.append({"index": index, "path": path if path in _video_devices() else None,
-                        "opened": opened, "size": size, "ok": size is not None})
+        cameras.append(
+            {
+                "index": index,
+                "path": path if path in _video_devices() else None,
+                "opened": opened,
+                "size": size,
+                "ok": size is not None,
+            }
+        )
     return cameras

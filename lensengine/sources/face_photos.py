@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import cv2
 import numpy as np
@@ -14,7 +14,7 @@ import numpy as np
 PHOTO_NAMES = ("astronaut", "grace_hopper")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> np.ndarray:
     if name == "astronaut":
         from skimage import data

@@ -23,9 +23,7 @@ def _to_uint8(frame: np.ndarray) -> np.ndarray:
         # Floating-point images (HDR, EXR, PFM) are taken as 0..1 and clipped.
         scaled = np.nan_to_num(frame, nan=0.0, posinf=1.0, neginf=0.0) * 255.0 + 0.5
         return np.clip(scaled, 0, 255).astype(np.uint8)
-    raise LensEngineError(
-        f"cannot show {_describe(frame)}: give 8-bit, 16-bit or floating-point (0..1) images"
-    )
+    raise LensEngineError(f"cannot show {_describe(frame)}: give 8-bit, 16-bit or floating-point (0..1) images")
 
 
 def to_bgr(frame: np.ndarray) -> np.ndarray:
@@ -38,9 +36,7 @@ def to_bgr(frame: np.ndarray) -> np.ndarray:
         raise LensEngineError(f"cannot show {_describe(frame)}: give a non-empty HxW or HxWxC image")
     channels = 1 if frame.ndim == 2 else frame.shape[2]
     if channels not in (1, 3, 4):
-        raise LensEngineError(
-            f"cannot show {_describe(frame)}: give 1 (gray), 3 (BGR) or 4 (BGRA) channels"
-        )
+        raise LensEngineError(f"cannot show {_describe(frame)}: give 1 (gray), 3 (BGR) or 4 (BGRA) channels")
     frame = _to_uint8(frame)
     if channels == 1:
         return cv2.cvtColor(np.ascontiguousarray(frame.reshape(frame.shape[:2])), cv2.COLOR_GRAY2BGR)

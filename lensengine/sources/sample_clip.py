@@ -66,7 +66,9 @@ def _checked_size(size: tuple[int, int]) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in size)
     except (TypeError, ValueError):
-        raise LensEngineError(f"sample clip size {size!r} is not (width, height); give two integers such as (640, 480)")
+        raise LensEngineError(
+            f"sample clip size {size!r} is not (width, height); give two integers such as (640, 480)"
+        ) from None
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
         raise LensEngineError(
             f"sample clip size {width}x{height} is out of range; give a width and height from {MIN_SIDE} to {MAX_SIDE}"
@@ -148,8 +150,9 @@ def _paste(frame: np.ndarray, bgra: np.ndarray, matrix: np.ndarray) -> None:
         return
     local = matrix.copy()
     local[:, 2] -= (x0, y0)
-    warped = cv2.warpAffine(bgra, local, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    warped = cv2.warpAffine(
+        bgra, local, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+    )
     colour = cv2.cvtColor(warped, cv2.COLOR_BGRA2BGR)
     keep = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(warped, 3)), cv2.COLOR_GRAY2BGR)
     region = frame[y0:y1, x0:x1]

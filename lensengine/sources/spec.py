@@ -10,12 +10,31 @@ from typing import Literal
 from lensengine.errors import LensEngineError
 
 ACCEPTED_FORMS = (
-    "a camera index (0), a camera device (/dev/video2), a video file, an image file, "
-    "sample, or sample:1 to sample:3"
+    "a camera index (0), a camera device (/dev/video2), a video file, an image file, sample, or sample:1 to sample:3"
 )
 IMAGE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".tif", ".tiff", ".webp",
-     ".ppm", ".pgm", ".pbm", ".pnm", ".pfm", ".hdr", ".pic", ".exr", ".jp2", ".sr", ".ras"}
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".jpe",
+        ".bmp",
+        ".dib",
+        ".tif",
+        ".tiff",
+        ".webp",
+        ".ppm",
+        ".pgm",
+        ".pbm",
+        ".pnm",
+        ".pfm",
+        ".hdr",
+        ".pic",
+        ".exr",
+        ".jp2",
+        ".sr",
+        ".ras",
+    }
 )
 _SAMPLE = re.compile(r"sample(?::(?P<faces>.*))?")
 

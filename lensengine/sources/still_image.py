@@ -23,7 +23,7 @@ def read_image(path: Path) -> np.ndarray:
         data = np.fromfile(path, dtype=np.uint8)
     except OSError as error:
         reason = error.strerror or error
-        raise LensEngineError(f"cannot read image {path}: {reason}; check the path and its permissions")
+        raise LensEngineError(f"cannot read image {path}: {reason}; check the path and its permissions") from None
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
     if image is None:
         raise LensEngineError(f"{path} is not an image OpenCV can decode; give a PNG, JPEG, BMP, TIFF or WebP file")

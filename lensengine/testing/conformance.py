@@ -61,8 +61,10 @@ class LensReport:
 
     def __str__(self) -> str:
         shape = "x".join(map(str, self.input_shape))
-        return (f"{self.lens} ({self.plugin or 'no plugin'}): {self.kind} lens, median {self.median_ms:.2f} ms per "
-                f"call on {shape} over {self.runs} runs (budget {self.budget_ms:g} ms)")
+        return (
+            f"{self.lens} ({self.plugin or 'no plugin'}): {self.kind} lens, median {self.median_ms:.2f} ms per "
+            f"call on {shape} over {self.runs} runs (budget {self.budget_ms:g} ms)"
+        )
 
 
 def _swap_rb(image: np.ndarray) -> np.ndarray:
@@ -141,8 +143,10 @@ def check_lens(
             out = call(args)
             same, swapped = _kept(out, args[0]), _kept(out[..., ::-1], args[0])
             if swapped >= SWAP_EVIDENCE and swapped >= 2 * same:
-                raise fail(f"returned red and blue swapped: {spec.color_order} in, the other order out ({same:.0%} of "
-                           f"the pixels kept as returned, {swapped:.0%} once swapped back)")
+                raise fail(
+                    f"returned red and blue swapped: {spec.color_order} in, the other order out ({same:.0%} of "
+                    f"the pixels kept as returned, {swapped:.0%} once swapped back)"
+                )
         largest = calls[-1]
         first = call(largest)
         result = first.copy()
@@ -156,12 +160,14 @@ def check_lens(
             start = time.perf_counter()
             lens.apply(*timed)
             times.append((time.perf_counter() - start) * 1000.0)
-        report = LensReport(spec.name, spec.plugin, spec.kind, timed[0].shape, len(times),
-                            statistics.median(times), budget_ms)
+        report = LensReport(
+            spec.name, spec.plugin, spec.kind, timed[0].shape, len(times), statistics.median(times), budget_ms
+        )
         REPORTS.append(report)
         if report.median_ms > budget_ms:
-            raise fail(f"median {report.median_ms:.1f} ms per call on {timed[0].shape} is over the {budget_ms:g} ms "
-                       "budget")
+            raise fail(
+                f"median {report.median_ms:.1f} ms per call on {timed[0].shape} is over the {budget_ms:g} ms budget"
+            )
         return report
     finally:
         close = getattr(lens, "close", None)

@@ -55,8 +55,9 @@ def install_atomically(source: Path, destination: Path) -> None:
         os.replace(temp, destination)
 
 
-def download_verified(url: str, destination: Path, expected_sha256: str, *, what: str, fix: str,
-                      timeout_s: float = DOWNLOAD_TIMEOUT_S) -> Path:
+def download_verified(
+    url: str, destination: Path, expected_sha256: str, *, what: str, fix: str, timeout_s: float = DOWNLOAD_TIMEOUT_S
+) -> Path:
     """Download ``url`` to ``destination``; the file appears only when its sha256 starts with ``expected_sha256``.
 
     ``what`` names the file in errors ("face model"), ``fix`` says what to do instead; every failure is one

@@ -45,7 +45,9 @@ def test_a_missing_trainers_distribution_gets_one_line(monkeypatch, capsys):
     monkeypatch.setattr(cli, "entry_points", fake_entry_points())
     assert cli.main(["train", "pix2pix"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["lensengine: error: `lensengine train` needs the trainers (pip install -e trainers in a lensengine checkout)"]
+    assert err == [
+        "lensengine: error: `lensengine train` needs the trainers (pip install -e trainers in a lensengine checkout)"
+    ]
 
 
 def test_the_core_never_imports_the_trainers():

@@ -10,7 +10,11 @@ import pytest
 def lensengine(*args, env=None, timeout=120):
     return subprocess.run(
         [sys.executable, "-m", "lensengine", *args],
-        capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -37,34 +41,56 @@ def test_lenses_lists_built_in_lenses():
 
 
 def test_unknown_lens_lists_known_ones():
-    assert_one_line_error(lensengine("run", "--lens", "nope", "--input", "sample", "--output", "null"),
-                          "unknown lens 'nope'", "thug_glasses_classic")
+    assert_one_line_error(
+        lensengine("run", "--lens", "nope", "--input", "sample", "--output", "null"),
+        "unknown lens 'nope'",
+        "thug_glasses_classic",
+    )
 
 
 def test_missing_input_file(tmp_path):
     missing = tmp_path / "nothing.mp4"
-    assert_one_line_error(lensengine("run", "--lens", "landmarks", "--input", str(missing), "--output", "null"),
-                          str(missing))
+    assert_one_line_error(
+        lensengine("run", "--lens", "landmarks", "--input", str(missing), "--output", "null"), str(missing)
+    )
 
 
 def test_bad_output_extension(tmp_path):
-    assert_one_line_error(lensengine("run", "--lens", "landmarks", "--input", "sample", "--output",
-                                     str(tmp_path / "out.xyz")), ".xyz")
+    assert_one_line_error(
+        lensengine("run", "--lens", "landmarks", "--input", "sample", "--output", str(tmp_path / "out.xyz")), ".xyz"
+    )
 
 
 def test_corrupt_face_model(tmp_path):
     bad = tmp_path / "face_landmarker.task"
     bad.write_bytes(b"not a model" * 100)
-    assert_one_line_error(lensengine("run", "--lens", "landmarks", "--input", "sample", "--output", "null",
-                                     "--face-model", str(bad), "--frames", "2"), str(bad))
+    assert_one_line_error(
+        lensengine(
+            "run",
+            "--lens",
+            "landmarks",
+            "--input",
+            "sample",
+            "--output",
+            "null",
+            "--face-model",
+            str(bad),
+            "--frames",
+            "2",
+        ),
+        str(bad),
+    )
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the v4l2loopback message is Linux's")
 def test_no_virtual_camera_gives_the_fix():
     if any(os.path.exists(f"/dev/video{i}") for i in range(100)):
         pytest.skip("this machine has video devices; the no-virtual-camera path cannot be forced here")
-    assert_one_line_error(lensengine("run", "--lens", "landmarks", "--input", "sample", "--frames", "2"),
-                          "v4l2loopback", "--output window")
+    assert_one_line_error(
+        lensengine("run", "--lens", "landmarks", "--input", "sample", "--frames", "2"),
+        "v4l2loopback",
+        "--output window",
+    )
 
 
 def test_bad_size_is_a_usage_error():
@@ -84,11 +110,24 @@ def user_lens_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("lenses")
     torch.manual_seed(0)
     export_pack(
-        build_network("unet", ngf=8, num_downs=5).eval(), root / "tiny_unet", LensSpec(
-        name="tiny_unet", family="pix2pix", kind="face", description="a test lens", crop_size=64, scale=1,
-        color_order="RGB", normalisation="tanh", template="five_point", margin=0.35, arch="unet",
-        config={"ngf": 8, "num_downs": 5}, provenance={"trainer": "tests", "steps": 0},
-    ))
+        build_network("unet", ngf=8, num_downs=5).eval(),
+        root / "tiny_unet",
+        LensSpec(
+            name="tiny_unet",
+            family="pix2pix",
+            kind="face",
+            description="a test lens",
+            crop_size=64,
+            scale=1,
+            color_order="RGB",
+            normalisation="tanh",
+            template="five_point",
+            margin=0.35,
+            arch="unet",
+            config={"ngf": 8, "num_downs": 5},
+            provenance={"trainer": "tests", "steps": 0},
+        ),
+    )
     return root
 
 
@@ -101,15 +140,18 @@ def test_lenses_shows_neural_lenses_with_backend_and_provenance(user_lens_dir):
 
 def test_neural_lens_runs_from_a_pack_path(user_lens_dir, tmp_path):
     out = tmp_path / "out.avi"
-    result = lensengine("run", "--lens", str(user_lens_dir / "tiny_unet"), "--input", "sample:1", "--output",
-                        str(out), "--frames", "3")
+    result = lensengine(
+        "run", "--lens", str(user_lens_dir / "tiny_unet"), "--input", "sample:1", "--output", str(out), "--frames", "3"
+    )
     assert result.returncode == 0, result.stderr
     assert "3 frames written" in result.stdout and out.stat().st_size > 0
 
 
 def test_build_without_tensorrt_says_what_to_install(user_lens_dir):
-    assert_one_line_error(lensengine("build", "--lens", "tiny_unet", env={"LENSENGINE_LENS_DIR": str(user_lens_dir)}),
-                          "pip install tensorrt")
+    assert_one_line_error(
+        lensengine("build", "--lens", "tiny_unet", env={"LENSENGINE_LENS_DIR": str(user_lens_dir)}),
+        "pip install tensorrt",
+    )
 
 
 def test_doctor_reports_every_section():
@@ -127,9 +169,24 @@ def test_signal_shuts_down_cleanly(tmp_path, sig):
 
     out = tmp_path / "out.avi"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lensengine", "run", "--lens", "thug_glasses_classic", "--input", "sample", "--loop",
-         "--realtime", "--output", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "lensengine",
+            "run",
+            "--lens",
+            "thug_glasses_classic",
+            "--input",
+            "sample",
+            "--loop",
+            "--realtime",
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
     )
     deadline = time.monotonic() + 60  # start-up (MediaPipe, ONNX Runtime) takes seconds on a busy machine
     while time.monotonic() < deadline and sum(f.stat().st_size for f in tmp_path.glob(".out.partial.avi")) < 100_000:
@@ -146,7 +203,15 @@ def test_signal_shuts_down_cleanly(tmp_path, sig):
 
 def test_trace_shows_the_hooks_a_real_run_calls():
     result = lensengine(
-        "run", "--lens", "thug_glasses_classic", "--input", "sample", "--frames", "2", "--output", "null",
+        "run",
+        "--lens",
+        "thug_glasses_classic",
+        "--input",
+        "sample",
+        "--frames",
+        "2",
+        "--output",
+        "null",
         env={"LENSENGINE_TRACE": "1"},
     )
     assert result.returncode == 0, result.stderr

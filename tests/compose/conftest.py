@@ -15,8 +15,9 @@ from lensengine.packs import LensPack, LensSpec, load_pack, write_pack
 
 @pytest.fixture(scope="session")
 def shipped_pack_path() -> Path:
-    from lensengine.packs import packs_in
     from lensengine_superres.plugin import PACKS_DIR
+
+    from lensengine.packs import packs_in
 
     found = packs_in(PACKS_DIR)
     assert found, "the superres plugin ships no pack: pip install -e plugins/superres"
@@ -42,8 +43,9 @@ def rgb_pack(shipped_pack, tmp_path_factory) -> LensPack:
 @pytest.fixture(scope="session")
 def style_pack(shipped_pack, tmp_path_factory) -> LensPack:
     """The shipped model's files under a manifest of another family (not an SR pack)."""
-    return _same_model_as(shipped_pack, tmp_path_factory.mktemp("style") / "pack", name="not-sr",
-                          family="pix2pix", scale=1)
+    return _same_model_as(
+        shipped_pack, tmp_path_factory.mktemp("style") / "pack", name="not-sr", family="pix2pix", scale=1
+    )
 
 
 @pytest.fixture(scope="session")
@@ -55,11 +57,34 @@ def fixed_size_pack(tmp_path_factory) -> LensPack:
     onnx_path = folder / "net.onnx"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(net, torch.rand(1, 3, 32, 32), str(onnx_path), dynamo=False, opset_version=17,
-                          input_names=["input"], output_names=["output"],
-                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
-    return load_pack(write_pack(folder / "pack", LensSpec(
-        name="fixed-sr", family="superres", kind="face", description="fixed size", crop_size=32,
-        scale=2, color_order="BGR", normalisation="unit", template="five_point", margin=0.35, arch="espcn",
-        config=dict(net.config), provenance={},
-    ), {"onnx_fp32": onnx_path}))
+        torch.onnx.export(
+            net,
+            torch.rand(1, 3, 32, 32),
+            str(onnx_path),
+            dynamo=False,
+            opset_version=17,
+            input_names=["input"],
+            output_names=["output"],
+            dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
+        )
+    return load_pack(
+        write_pack(
+            folder / "pack",
+            LensSpec(
+                name="fixed-sr",
+                family="superres",
+                kind="face",
+                description="fixed size",
+                crop_size=32,
+                scale=2,
+                color_order="BGR",
+                normalisation="unit",
+                template="five_point",
+                margin=0.35,
+                arch="espcn",
+                config=dict(net.config),
+                provenance={},
+            ),
+            {"onnx_fp32": onnx_path},
+        )
+    )

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from lensengine.lenses.plugins import load_plugins
 from lensengine.compose.superres import find_superres_packs
+from lensengine.lenses.plugins import load_plugins
 
 
 def test_picks_superres_packs_only(shipped_pack, shipped_pack_path, style_pack, rgb_pack, tmp_path, caplog):
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "lens.toml").write_text("schema = 1\n")
-    registry_packs = [("superres", shipped_pack_path), ("other", style_pack.root), ("bad", broken),
-                      ("copy", rgb_pack.root)]
+    registry_packs = [
+        ("superres", shipped_pack_path),
+        ("other", style_pack.root),
+        ("bad", broken),
+        ("copy", rgb_pack.root),
+    ]
     with caplog.at_level(logging.WARNING, logger="lensengine.compose.superres"):
         found = find_superres_packs(registry_packs)
     assert found == {shipped_pack.name: shipped_pack_path, "sr-rgb": rgb_pack.root}

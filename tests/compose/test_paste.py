@@ -2,9 +2,8 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.face.align import crop_face
 from lensengine.compose.paste import feather_mask, paste_back
-from lensengine.face.align import face_region
+from lensengine.face.align import crop_face, face_region
 
 
 def rotation_matrix(angle_deg: float, scale: float, centre: tuple[float, float], size: int) -> np.ndarray:

@@ -6,10 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.face.align import align_matrix, crop_face
-from lensengine.errors import LensEngineError
 from lensengine.compose.superres import MIN_ENLARGEMENT, superres_wanted
-from lensengine.face.align import crop_side_in_frame, enlarged_matrix
+from lensengine.errors import LensEngineError
+from lensengine.face.align import align_matrix, crop_face, crop_side_in_frame, enlarged_matrix
 
 
 def fake_landmarks(eye_distance: float, centre=(640.0, 360.0)) -> np.ndarray:

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from lensengine.compose.paste import paste_back
+from lensengine.compose.superres import SuperResStage
 from lensengine.errors import LensEngineError
 from lensengine.sources.face_photos import face_photo
-from lensengine.compose.superres import SuperResStage
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +21,10 @@ def stage(shipped_pack):
 def face_crops(count: int, size: int) -> np.ndarray:
     """Real faces (both photos, shifted) at ``size`` x ``size``."""
     photos = [face_photo("grace_hopper")[100:420, 100:420], face_photo("astronaut")[20:240, 110:330]]
-    crops = [cv2.resize(np.roll(photos[i % 2], 7 * i, axis=1), (size, size), interpolation=cv2.INTER_AREA)
-             for i in range(count)]
+    crops = [
+        cv2.resize(np.roll(photos[i % 2], 7 * i, axis=1), (size, size), interpolation=cv2.INTER_AREA)
+        for i in range(count)
+    ]
     return np.stack(crops)
 
 

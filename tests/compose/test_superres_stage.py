@@ -2,8 +2,8 @@
 
 import pytest
 
-from lensengine.pipeline.assemble import EngineSettings, open_engine
 from lensengine.errors import LensEngineError
+from lensengine.pipeline.assemble import EngineSettings, open_engine
 
 
 @pytest.fixture(scope="module")
@@ -18,24 +18,51 @@ def sr_lens_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("sr")
     torch.manual_seed(0)
     export_pack(
-        build_network("espcn", scale=2, width=8).eval(), root / "tiny_sr", LensSpec(
-        name="tiny_sr", family="superres", kind="face", description="test SR", crop_size=64, scale=2,
-        color_order="RGB", normalisation="unit", template="five_point", margin=0.35, arch="espcn",
-        config={"scale": 2, "width": 8}, provenance={"trainer": "tests"},
-    ))
+        build_network("espcn", scale=2, width=8).eval(),
+        root / "tiny_sr",
+        LensSpec(
+            name="tiny_sr",
+            family="superres",
+            kind="face",
+            description="test SR",
+            crop_size=64,
+            scale=2,
+            color_order="RGB",
+            normalisation="unit",
+            template="five_point",
+            margin=0.35,
+            arch="espcn",
+            config={"scale": 2, "width": 8},
+            provenance={"trainer": "tests"},
+        ),
+    )
     export_pack(
-        build_network("unet", ngf=8, num_downs=5).eval(), root / "tiny_unet", LensSpec(
-        name="tiny_unet", family="pix2pix", kind="face", description="test lens", crop_size=64, scale=1,
-        color_order="RGB", normalisation="tanh", template="five_point", margin=0.35, arch="unet",
-        config={"ngf": 8, "num_downs": 5}, provenance={"trainer": "tests"},
-    ))
+        build_network("unet", ngf=8, num_downs=5).eval(),
+        root / "tiny_unet",
+        LensSpec(
+            name="tiny_unet",
+            family="pix2pix",
+            kind="face",
+            description="test lens",
+            crop_size=64,
+            scale=1,
+            color_order="RGB",
+            normalisation="tanh",
+            template="five_point",
+            margin=0.35,
+            arch="unet",
+            config={"ngf": 8, "num_downs": 5},
+            provenance={"trainer": "tests"},
+        ),
+    )
     return root
 
 
 def run(monkeypatch, sr_lens_dir, superres, size, lens="thug_glasses_classic"):
     monkeypatch.setenv("LENSENGINE_LENS_DIR", str(sr_lens_dir))
-    settings = EngineSettings(lens=lens, input="sample:1", output="null", size=size,
-                              realtime=False, frames=3, superres=superres)
+    settings = EngineSettings(
+        lens=lens, input="sample:1", output="null", size=size, realtime=False, frames=3, superres=superres
+    )
     with open_engine(settings) as loop:
         stats = loop.run()
         return stats, loop.sink.last_frame

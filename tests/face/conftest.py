@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from lensengine.face import model_file as face_model
-from lensengine.sources.face_photos import face_photo
 from lensengine.face.tracker import FaceTracker
+from lensengine.sources.face_photos import face_photo
 
 # Iris centres (x, y) in each full photo, measured by hand: the eye regions were enlarged 10-20x with
 # nearest-neighbour scaling under a 5-pixel grid, and the centre of the dark iris disc was read off

@@ -25,8 +25,12 @@ class TestSimilarityTransform:
         rng = np.random.default_rng(1)
         src = rng.uniform(0, 200, (5, 2))
         angle, scale = np.deg2rad(25), 1.7
-        m = np.array([[scale * np.cos(angle), -scale * np.sin(angle), 12.0],
-                      [scale * np.sin(angle), scale * np.cos(angle), -7.0]])
+        m = np.array(
+            [
+                [scale * np.cos(angle), -scale * np.sin(angle), 12.0],
+                [scale * np.sin(angle), scale * np.cos(angle), -7.0],
+            ]
+        )
         dst = src @ m[:, :2].T + m[:, 2]
         assert np.allclose(similarity_transform(src, dst), m, atol=1e-9)
 

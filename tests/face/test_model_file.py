@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from lensengine.face import model_file as face_model
 from lensengine.errors import LensEngineError
+from lensengine.face import model_file as face_model
 from lensengine.face.model_file import (
     FACE_MODEL_SHA256,
     download_face_model,
@@ -43,8 +43,9 @@ def test_cache_path_is_the_users_lensengine_cache(monkeypatch, tmp_path):
     assert face_model.cached_face_model_path() == tmp_path / "face_landmarker.task"
 
 
-def test_offline_model_is_copied_into_the_cache_then_used_from_there(isolated_model_sources, face_model_path,
-                                                                      monkeypatch):
+def test_offline_model_is_copied_into_the_cache_then_used_from_there(
+    isolated_model_sources, face_model_path, monkeypatch
+):
     cache = isolated_model_sources
     assert resolve_face_model() == cache
     assert file_sha256(cache) == FACE_MODEL_SHA256
@@ -120,8 +121,9 @@ def test_missing_explicit_file_is_an_error_naming_it(isolated_model_sources, tmp
     assert_one_line(error, str(missing), "does not exist")
 
 
-def test_explicit_file_with_another_hash_needs_that_hash_in_the_environment(isolated_model_sources, tmp_path,
-                                                                            face_model_path, monkeypatch):
+def test_explicit_file_with_another_hash_needs_that_hash_in_the_environment(
+    isolated_model_sources, tmp_path, face_model_path, monkeypatch
+):
     own_model = tmp_path / "my_landmarker.task"
     own_model.write_bytes(b"a model of my own")
     with pytest.raises(LensEngineError):

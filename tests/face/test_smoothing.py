@@ -21,7 +21,7 @@ def still_track_std(smoother: OneEuroFilter | None, frames: int = 90, seed: int 
     for i in range(frames):
         sample = centre + rng.normal(0.0, JITTER_PX, centre.shape)
         outputs.append(smoother(sample, i / FPS) if smoother else sample)
-    return float(np.array(outputs[int(FPS):]).std(axis=0).mean())
+    return float(np.array(outputs[int(FPS) :]).std(axis=0).mean())
 
 
 def moving_track_lag_px(smoother: OneEuroFilter, px_per_frame: float, frames: int = 90, seed: int = 0) -> float:
@@ -34,7 +34,7 @@ def moving_track_lag_px(smoother: OneEuroFilter, px_per_frame: float, frames: in
         truth = start + direction * px_per_frame * i
         smoothed = smoother(truth + rng.normal(0.0, JITTER_PX, truth.shape), i / FPS)
         lags.append(np.linalg.norm(truth - smoothed, axis=1).mean())
-    return float(np.mean(lags[int(FPS):]))
+    return float(np.mean(lags[int(FPS) :]))
 
 
 class TestOneEuroFilter:

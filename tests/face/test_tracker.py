@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.face.align import LEFT_EYE, RIGHT_EYE
 from lensengine.errors import LensEngineError
+from lensengine.face.align import LEFT_EYE, RIGHT_EYE
 from lensengine.face.tracker import FaceTracker, detection_size
 
 EYE_TOLERANCE_PX = 4.0  # hand measurement (+-1.5 px) plus MediaPipe's own error
@@ -87,7 +87,9 @@ class TestFaceRecords:
 class TestStableIds:
     def test_moving_face_from_a_video_file_keeps_its_id_and_is_followed(self, tracker, scenes, tmp_path):
         positions = [(100 + 4 * i, 60 + 2 * i) for i in range(24)]
-        frames = write_and_read_video(tmp_path / "moving.avi", [scenes.frame([("grace_hopper", *p)]) for p in positions])
+        frames = write_and_read_video(
+            tmp_path / "moving.avi", [scenes.frame([("grace_hopper", *p)]) for p in positions]
+        )
         ids = set()
         for i, (frame, position) in enumerate(zip(frames, positions)):
             faces = tracker.track(frame, i * FRAME_MS)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lensengine.errors import LensEngineError
 from lensengine.inference import BACKENDS, create_backend
 from lensengine.inference.preprocess import crops_to_input, output_to_crops
-from lensengine.errors import LensEngineError
 
 TOLERANCE = {"fp32": 1e-4, "fp16": 1e-2}
 CONFORMANCE_PACKS = ("tiny-unet", "tiny-resnet")

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from lensengine.errors import LensEngineError
 from lensengine.inference import AUTO_ORDER, BACKENDS, backend_report, create_backend
 from lensengine.inference.onnxruntime_backend import OnnxRuntimeBackend
 from lensengine.inference.torch_backend import TorchBackend
-from lensengine.errors import LensEngineError
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here")
 
@@ -20,7 +20,7 @@ def test_report_lists_every_backend_with_a_reason() -> None:
     report = backend_report()
     assert [name for name, _, _ in report] == list(BACKENDS)
     assert {"tensorrt", "torch", "onnxruntime"} == set(BACKENDS)
-    for name, usable, reason in report:
+    for _, usable, reason in report:
         assert isinstance(usable, bool) and reason
     assert dict((name, usable) for name, usable, _ in report)["onnxruntime"] is True
 

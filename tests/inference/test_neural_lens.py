@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from lensengine.inference.frame_size import frame_work_size
 from lensengine.errors import LensEngineError
+from lensengine.inference.frame_size import frame_work_size
 from lensengine.lens import LensSpec
 from lensengine.lenses.neural import NeuralLens, find_user_packs, pack_lens_spec, provenance_summary
 from lensengine.packs import zip_pack
@@ -18,8 +18,12 @@ from lensengine.packs import zip_pack
 @pytest.fixture(scope="module")
 def face_crops(astronaut_bgr: np.ndarray) -> np.ndarray:
     """Six real 64x64 crops cut from the astronaut photo."""
-    return np.stack([cv2.resize(astronaut_bgr[y : y + 200, x : x + 200], (64, 64)) for y, x in
-                     [(60, 150), (0, 0), (300, 300), (100, 100), (250, 50), (20, 280)]])
+    return np.stack(
+        [
+            cv2.resize(astronaut_bgr[y : y + 200, x : x + 200], (64, 64))
+            for y, x in [(60, 150), (0, 0), (300, 300), (100, 100), (250, 50), (20, 280)]
+        ]
+    )
 
 
 def test_all_faces_in_batches_of_max_batch(packs, face_crops: np.ndarray) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from lensengine.errors import LensEngineError
 from lensengine.inference.preprocess import (
     check_crops,
     crops_to_input,
@@ -13,7 +14,6 @@ from lensengine.inference.preprocess import (
     output_to_crops,
     output_to_crops_torch,
 )
-from lensengine.errors import LensEngineError
 
 
 @pytest.fixture(scope="module")

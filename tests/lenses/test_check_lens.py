@@ -144,8 +144,10 @@ def test_an_object_without_apply_is_refused():
 
 
 def test_the_pytest_plugin_is_cheap_to_import():
-    code = ("import sys, lensengine.testing.pytest_plugin, lensengine.testing; "
-            "print(sorted(m for m in ('cv2', 'mediapipe', 'numpy') if m in sys.modules))")
+    code = (
+        "import sys, lensengine.testing.pytest_plugin, lensengine.testing; "
+        "print(sorted(m for m in ('cv2', 'mediapipe', 'numpy') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 

@@ -30,8 +30,10 @@ def slow_create(value, started: threading.Event, release: threading.Event):
 
 def test_new_lens_loads_in_background_while_old_one_serves():
     started, release = threading.Event(), threading.Event()
-    specs = [LensSpec(name="one", kind="frame", create=lambda: Fill(1)),
-             LensSpec(name="two", kind="frame", create=slow_create(2, started, release))]
+    specs = [
+        LensSpec(name="one", kind="frame", create=lambda: Fill(1)),
+        LensSpec(name="two", kind="frame", create=slow_create(2, started, release)),
+    ]
     lenses = LensController(specs, "one")
     frame = np.zeros((4, 4, 3), np.uint8)
     lenses.handle("next")
@@ -51,8 +53,10 @@ def test_failed_load_keeps_the_old_lens(caplog):
     def broken():
         raise RuntimeError("weights missing")
 
-    specs = [LensSpec(name="one", kind="frame", create=lambda: Fill(1)),
-             LensSpec(name="bad", kind="frame", create=broken)]
+    specs = [
+        LensSpec(name="one", kind="frame", create=lambda: Fill(1)),
+        LensSpec(name="bad", kind="frame", create=broken),
+    ]
     lenses = LensController(specs, "one")
     lenses.handle("use:bad")
     deadline = time.time() + 5
@@ -75,7 +79,14 @@ def test_toggle_and_unknown_name():
 
 def test_typed_lines_become_events():
     assert [line_to_event(x) for x in ["n\n", "p", "", "off", "q", "3", "thug_glasses\n"]] == [
-        "next", "prev", "toggle", "toggle", "quit", "lens:3", "use:thug_glasses"]
+        "next",
+        "prev",
+        "toggle",
+        "toggle",
+        "quit",
+        "lens:3",
+        "use:thug_glasses",
+    ]
     control = StdinControl(io.StringIO("2\nq\n"))
     deadline = time.time() + 2
     events = []

@@ -48,7 +48,12 @@ def test_rebuild_from_a_stored_config_gives_the_same_net():
     rebuilt.load_state_dict(net.state_dict())  # raises if any layer differs
     assert parameter_count(rebuilt) == parameter_count(net)
     assert network_config(rebuilt) == {
-        "in_ch": 3, "out_ch": 3, "ngf": 8, "num_downs": 7, "norm": "instance", "dropout": False,
+        "in_ch": 3,
+        "out_ch": 3,
+        "ngf": 8,
+        "num_downs": 7,
+        "norm": "instance",
+        "dropout": False,
     }
 
 

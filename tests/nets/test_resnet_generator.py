@@ -54,9 +54,10 @@ class TestResnetGenerator:
 
     def test_each_block_adds_two_bottleneck_convs(self):
         width = 4 * 8  # ngf 8, two downsamplings
-        assert parameter_count(ResnetGenerator(ngf=8, n_blocks=4)) - parameter_count(
-            ResnetGenerator(ngf=8, n_blocks=3)
-        ) == 2 * 9 * width * width  # no bias (a norm follows), instance norm without affine
+        assert (
+            parameter_count(ResnetGenerator(ngf=8, n_blocks=4)) - parameter_count(ResnetGenerator(ngf=8, n_blocks=3))
+            == 2 * 9 * width * width
+        )  # no bias (a norm follows), instance norm without affine
 
     def test_reference_size(self):
         assert parameter_count(ResnetGenerator()) == 11_372_931

@@ -30,9 +30,7 @@ class TestSRResNet:
 
     def test_each_block_adds_two_convs_two_batch_norms_and_a_prelu(self):
         width = 16
-        added = parameter_count(SRResNet(width=width, n_blocks=3)) - parameter_count(
-            SRResNet(width=width, n_blocks=2)
-        )
+        added = parameter_count(SRResNet(width=width, n_blocks=3)) - parameter_count(SRResNet(width=width, n_blocks=2))
         assert added == 2 * (9 * width * width + width) + 2 * 2 * width + width
 
     def test_reference_size(self):

@@ -70,9 +70,10 @@ class TestUNetGenerator:
         wide = 8 * ngf
         # encoder conv (no bias) + batch norm, decoder transposed conv from the concatenation + batch norm
         level = wide * wide * 16 + 2 * wide + 2 * wide * wide * 16 + 2 * wide
-        assert parameter_count(UNetGenerator(ngf=ngf, num_downs=8)) - parameter_count(
-            UNetGenerator(ngf=ngf, num_downs=7)
-        ) == level
+        assert (
+            parameter_count(UNetGenerator(ngf=ngf, num_downs=8)) - parameter_count(UNetGenerator(ngf=ngf, num_downs=7))
+            == level
+        )
 
     def test_parameters_grow_with_ngf_squared(self):
         ratio = parameter_count(UNetGenerator(ngf=32)) / parameter_count(UNetGenerator(ngf=16))
@@ -81,9 +82,7 @@ class TestUNetGenerator:
     def test_reference_size(self):
         assert parameter_count(UNetGenerator()) == 54_414_531
 
-    @pytest.mark.parametrize(
-        "bad", [{"ngf": 0}, {"num_downs": 1}, {"norm": "group"}, {"dropout": 1}, {"in_ch": 3.0}]
-    )
+    @pytest.mark.parametrize("bad", [{"ngf": 0}, {"num_downs": 1}, {"norm": "group"}, {"dropout": 1}, {"in_ch": 3.0}])
     def test_bad_knobs(self, bad):
         with pytest.raises(NetworkError, match=next(iter(bad))):
             UNetGenerator(**bad)

@@ -26,8 +26,10 @@ def load_error(path: Path) -> str:
         (lambda d: d["input"].update(crop=64), "unknown field 'input.crop'"),
         (lambda d: d["align"].update(marginn=0.3), "unknown field 'align.marginn'"),
         (lambda d: d["model"].update(weights="x"), "unknown field 'model.weights'"),
-        (lambda d: d["files"].update(onnx_int8={"path": "model.onnx", "sha256": "0" * 64}),
-         "unknown field 'files.onnx_int8'"),
+        (
+            lambda d: d["files"].update(onnx_int8={"path": "model.onnx", "sha256": "0" * 64}),
+            "unknown field 'files.onnx_int8'",
+        ),
         (lambda d: d["files"]["onnx_fp32"].update(size=3), "unknown field 'files.onnx_fp32.size'"),
         (lambda d: d.pop("family"), "missing field 'family'"),
         (lambda d: d.pop("description"), "missing field 'description'"),
@@ -70,8 +72,10 @@ def test_bad_manifest_fields(pack_folder: Path, edit_manifest, change, expected:
 
 @pytest.mark.parametrize(
     ("scale", "expected"),
-    [(16, "'input.scale' in lens.toml must be within 1..8, not 16"),
-     (1, "field 'input.scale' of a superres pack must be within 2..8, not 1")],
+    [
+        (16, "'input.scale' in lens.toml must be within 1..8, not 16"),
+        (1, "field 'input.scale' of a superres pack must be within 2..8, not 1"),
+    ],
 )
 def test_superres_scale_range(pack_folder: Path, edit_manifest, scale: int, expected: str) -> None:
     edit_manifest(pack_folder, lambda d: (d.update(family="superres"), d["input"].update(scale=scale)))
@@ -165,8 +169,9 @@ def test_a_bad_spec_is_one_pack_error_line(pack_fields: dict) -> None:
         LensSpec(**pack_fields)
 
 
-def test_write_pack_refuses_bad_fields_before_writing(model_files: dict[str, Path], pack_fields: dict,
-                                                      tmp_path: Path) -> None:
+def test_write_pack_refuses_bad_fields_before_writing(
+    model_files: dict[str, Path], pack_fields: dict, tmp_path: Path
+) -> None:
     spec = LensSpec(**pack_fields)
     with pytest.raises(PackError, match="'input.crop_size' in lens.toml must be within 16..2048, not 9000"):
         write_pack(tmp_path / "bad", spec.model_copy(update={"crop_size": 9000}), model_files)
@@ -179,8 +184,10 @@ def test_write_pack_refuses_bad_fields_before_writing(model_files: dict[str, Pat
         (lambda f, files: files.update(onnx_int8=files["onnx_fp32"]), "unknown file key 'onnx_int8'"),
         (lambda f, files: files.pop("onnx_fp32"), "missing field 'files.onnx_fp32'"),
         (lambda f, files: files.update(safetensors=Path("/nonexistent/x.safetensors")), "file for 'safetensors' not"),
-        (lambda f, files: f["provenance"].update(started=object()),
-         "field 'provenance' in lens.toml holds a object at 'started', which TOML cannot hold"),
+        (
+            lambda f, files: f["provenance"].update(started=object()),
+            "field 'provenance' in lens.toml holds a object at 'started', which TOML cannot hold",
+        ),
         (lambda f, files: f["provenance"]["data"].update(photos=[None]), "holds a NoneType at 'data.photos\\[0\\]'"),
         (lambda f, files: f["config"].update({3: "x"}), "field 'model.config' in lens.toml has the key 3; TOML keys"),
         (lambda f, files: f["provenance"].update(steps=2**64), "holds 18446744073709551616 at 'steps', beyond TOML"),

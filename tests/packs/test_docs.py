@@ -10,7 +10,7 @@ DOC = Path(__file__).parents[2] / "docs" / "packs.md"
 def test_the_field_table_in_the_docs_is_the_schema() -> None:
     text = DOC.read_text(encoding="utf-8")
     begin, end = "<!-- schema_reference() begins -->\n", "<!-- schema_reference() ends -->"
-    assert text[text.index(begin) + len(begin):text.index(end)] == schema_reference()
+    assert text[text.index(begin) + len(begin) : text.index(end)] == schema_reference()
 
 
 def test_the_reference_lists_every_field_once() -> None:

@@ -117,13 +117,26 @@ def test_provenance_paths_are_made_portable(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     inside, outside = str(tmp_path / "runs" / "faces"), "/tmp/somewhere/run7/faces"
     assert portable_paths({"data": {"faces": inside, "more": [outside]}, "steps": 3, "note": "a/b"}) == {
-        "data": {"faces": "runs/faces", "more": [".../run7/faces"]}, "steps": 3, "note": "a/b"}
+        "data": {"faces": "runs/faces", "more": [".../run7/faces"]},
+        "steps": 3,
+        "note": "a/b",
+    }
 
 
 def test_lens_toml_as_written(pack_folder: Path, pack_fields: dict) -> None:
     document = tomllib.loads((pack_folder / "lens.toml").read_text(encoding="utf-8"))
-    assert list(document) == ["schema", "name", "family", "kind", "description", "input", "align", "model", "files",
-                              "provenance"]
+    assert list(document) == [
+        "schema",
+        "name",
+        "family",
+        "kind",
+        "description",
+        "input",
+        "align",
+        "model",
+        "files",
+        "provenance",
+    ]
     assert document["input"] == {"crop_size": 32, "scale": 1, "color_order": "RGB", "normalisation": "tanh"}
     assert document["align"] == {"template": "five_point", "margin": 0.35}
     assert document["model"] == {"arch": "unet", "config": pack_fields["config"]}
@@ -147,7 +160,9 @@ def test_shipped_packs_load_unchanged(manifest: Path) -> None:
     document = tomllib.loads(manifest.read_text(encoding="utf-8"))
     assert pack.spec_fields() == {
         **{key: document[key] for key in ("name", "family", "kind", "description", "provenance")},
-        **document["input"], **document["align"], **document["model"],
+        **document["input"],
+        **document["align"],
+        **document["model"],
     }
     assert {key: f.sha256 for key, f in pack.files.items()} == {k: e["sha256"] for k, e in document["files"].items()}
 

@@ -60,10 +60,19 @@ def lensengine_lenses():
 
 
 def start_run(tmp_path, *args):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
-           "HOSTILE_MARK": str(tmp_path / "mark")}
-    return subprocess.Popen([sys.executable, "-m", "lensengine", "run", "--input", "sample", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
+        "HOSTILE_MARK": str(tmp_path / "mark"),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "lensengine", "run", "--input", "sample", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
 
 
 def wait_for_mark(tmp_path, proc, timeout=90.0):
@@ -99,8 +108,9 @@ def test_signal_ends_a_run_whose_lens_hangs_in_create(tmp_path, install_plugins,
 def test_signal_ends_a_run_whose_lens_hangs_in_apply(tmp_path, install_plugins):
     install_plugins({"hostile": HOSTILE})
     out = tmp_path / "out.avi"
-    proc = start_run(tmp_path, "--lens", "hangs_apply", "--lens-timeout", "0.3", "--loop", "--realtime",
-                     "--output", str(out))
+    proc = start_run(
+        tmp_path, "--lens", "hangs_apply", "--lens-timeout", "0.3", "--loop", "--realtime", "--output", str(out)
+    )
     wait_for_mark(tmp_path, proc)
     time.sleep(1.0)  # frames pass through meanwhile
     proc.send_signal(signal.SIGTERM)
@@ -155,10 +165,19 @@ def test_system_exit_in_create_is_a_load_error(tmp_path, install_plugins):
             pass
 
 
-@pytest.mark.parametrize("option, value", [
-    ("--lens-timeout", "0"), ("--lens-timeout", "-1"), ("--lens-timeout", "nan"), ("--lens-load-timeout", "inf"),
-    ("--frames", "0"), ("--frames", "-5"), ("--max-faces", "0"), ("--fps", "0"),
-])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--lens-timeout", "0"),
+        ("--lens-timeout", "-1"),
+        ("--lens-timeout", "nan"),
+        ("--lens-load-timeout", "inf"),
+        ("--frames", "0"),
+        ("--frames", "-5"),
+        ("--max-faces", "0"),
+        ("--fps", "0"),
+    ],
+)
 def test_bad_values_are_one_line_errors(tmp_path, capsys, option, value):
     out = tmp_path / "out.avi"
     code = main(["run", "--input", "sample", "--lens", "thug_glasses_classic", "--output", str(out), option, value])

@@ -6,12 +6,12 @@ import time
 import numpy as np
 
 from lensengine.errors import LensEngineError
-from lensengine.pipeline.loop import FrameLoop, LatestFrame, CapturedFrame
-from lensengine.pipeline.process import FrameProcessor
 from lensengine.lens import LensSpec
 from lensengine.lenses.switcher import LensController
-from lensengine.sources.base import EndOfStream
+from lensengine.pipeline.loop import CapturedFrame, FrameLoop, LatestFrame
+from lensengine.pipeline.process import FrameProcessor
 from lensengine.pipeline.stats import PipelineStats
+from lensengine.sources.base import EndOfStream
 
 
 class ScriptedSource:
@@ -71,8 +71,9 @@ class FrameLens:
 def make_loop(source, sink, delay=0.0, realtime=True, **kw):
     spec = LensSpec(name="plus1", kind="frame", create=lambda: FrameLens(delay))
     stats = PipelineStats()
-    return FrameLoop(source, sink, FrameProcessor(NoFaces(), stats), LensController([spec], "plus1"), stats,
-                     realtime=realtime, **kw)
+    return FrameLoop(
+        source, sink, FrameProcessor(NoFaces(), stats), LensController([spec], "plus1"), stats, realtime=realtime, **kw
+    )
 
 
 def test_offline_mode_processes_every_frame_in_order():

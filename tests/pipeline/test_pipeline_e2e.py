@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pyvirtualcam
 import pytest
+import pyvirtualcam
 from pyvirtualcam.camera import BACKENDS
 
 from lensengine.pipeline.assemble import EngineSettings, open_engine
@@ -34,7 +34,7 @@ def run_to_file(tmp_path, **settings) -> tuple[list[np.ndarray], object]:
 def dark_fraction(frame: np.ndarray, centre: np.ndarray, radius: float) -> float:
     x, y = np.round(centre).astype(int)
     r = max(2, int(radius))
-    patch = frame[max(0, y - r): y + r + 1, max(0, x - r): x + r + 1]
+    patch = frame[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1]
     return float((patch.max(axis=2) < 60).mean())
 
 
@@ -43,7 +43,10 @@ def far_from_faces_mask(shape, boxes, grow: float = 0.6) -> np.ndarray:
     mask = np.ones(shape[:2], bool)
     for x0, y0, x1, y1 in boxes:
         w, h = x1 - x0, y1 - y0
-        mask[max(0, int(y0 - grow * h)): max(0, int(y1 + grow * h)), max(0, int(x0 - grow * w)): max(0, int(x1 + grow * w))] = False
+        mask[
+            max(0, int(y0 - grow * h)) : max(0, int(y1 + grow * h)),
+            max(0, int(x0 - grow * w)) : max(0, int(x1 + grow * w)),
+        ] = False
     return mask
 
 
@@ -96,8 +99,9 @@ def test_grayscale_and_bgra_images(tmp_path, mode):
 
 
 def test_odd_frame_size(tmp_path):
-    settings = EngineSettings(lens="thug_glasses_classic", input="sample:1", output="null", size=(641, 479),
-                              realtime=False, frames=4)
+    settings = EngineSettings(
+        lens="thug_glasses_classic", input="sample:1", output="null", size=(641, 479), realtime=False, frames=4
+    )
     with open_engine(settings) as loop:
         stats = loop.run()
         last = loop.sink.last_frame
@@ -181,8 +185,9 @@ def test_real_pyvirtualcam_camera_receives_the_frames(monkeypatch):
     saved = dict(BACKENDS)
     pyvirtualcam.register_backend("e2e_recorder", Recorder)
     try:
-        settings = EngineSettings(lens="thug_glasses_classic", input="sample:1", output="virtualcam:e2e_recorder",
-                                  realtime=False, frames=6)
+        settings = EngineSettings(
+            lens="thug_glasses_classic", input="sample:1", output="virtualcam:e2e_recorder", realtime=False, frames=6
+        )
         with open_engine(settings) as loop:
             loop.run()
     finally:

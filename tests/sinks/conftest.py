@@ -5,8 +5,8 @@ from __future__ import annotations
 import platform
 
 import numpy as np
-import pyvirtualcam
 import pytest
+import pyvirtualcam
 from pyvirtualcam.camera import BACKENDS
 from pyvirtualcam.util import decode_fourcc
 

@@ -146,7 +146,9 @@ def test_secure_boot_is_mentioned_on_linux(recording_camera):
 
 def test_unknown_backend_names_the_available_ones(recording_camera):
     recording_camera("Linux", "v4l2loopback")
-    with pytest.raises(LensEngineError, match=r"unknown virtual camera backend 'obs' \(this system has: v4l2loopback\)"):
+    with pytest.raises(
+        LensEngineError, match=r"unknown virtual camera backend 'obs' \(this system has: v4l2loopback\)"
+    ):
         open_sink("virtualcam:obs", 640, 480, 30)
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from lensengine.errors import LensEngineError
 from lensengine.sinks import open_sink
-from lensengine.sinks.window_keys import event_for_key
 from lensengine.sinks.window import NO_DISPLAY, draw_overlay
+from lensengine.sinks.window_keys import event_for_key
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is for Linux")
 

@@ -1,6 +1,5 @@
 """The sample clip: sizes, determinism, who is on screen when, and the sample source."""
 
-
 import numpy as np
 import pytest
 

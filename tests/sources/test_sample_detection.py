@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from mediapipe.tasks.python import BaseOptions, vision
 
-from lensengine.sources.face_photos import face_photo
 from lensengine.sources import SampleClip
+from lensengine.sources.face_photos import face_photo
 from lensengine.sources.sample_sprites import PHOTO_HEADS
 
 LEFT_IRIS, RIGHT_IRIS = 468, 473

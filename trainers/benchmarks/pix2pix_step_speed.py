@@ -58,8 +58,11 @@ def main() -> None:
         for batch_size in BATCHES:
             seconds = step_seconds(preset, batch_size, device, args.steps)
             p = PRESETS[preset]
-            print(f"| {preset} | {p['size']} | {p['ngf']} | {batch_size} | {seconds:.3f} | {1 / seconds:.2f} "
-                  f"| {batch_size / seconds:.1f} |", flush=True)
+            print(
+                f"| {preset} | {p['size']} | {p['ngf']} | {batch_size} | {seconds:.3f} | {1 / seconds:.2f} "
+                f"| {batch_size / seconds:.1f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -6,15 +6,14 @@ from importlib.metadata import entry_points
 
 import numpy as np
 import pytest
+from lensengine_cyclegan_lenses.plugin import PACKS_DIR
+from lensengine_thug_glasses.classic import ThugGlassesClassic
 
 from lensengine.lenses.catalogue import lens_catalogue
 from lensengine.lenses.neural import NeuralLens
-from lensengine.packs import load_pack
 from lensengine.lenses.plugins import load_plugins
-from lensengine.packs import packs_in
+from lensengine.packs import load_pack, packs_in
 from lensengine.testing import check_lens
-from lensengine_cyclegan_lenses.plugin import PACKS_DIR
-from lensengine_thug_glasses.classic import ThugGlassesClassic
 
 LENSES = {"thug_glasses_cyclegan": "AtoB", "glasses_removal_cyclegan": "BtoA"}
 EYE_CORNERS = [33, 133, 263, 362]
@@ -67,7 +66,9 @@ def test_glasses_go_on_and_come_off_a_face_never_trained_on(face_crop):
     take_off = NeuralLens(PACKS_DIR / "glasses_removal_cyclegan", backend="onnxruntime")
     try:
         darker = eye_band(crop, landmarks) - eye_band(put_on.apply(crop[None], landmarks[None])[0], landmarks)
-        lighter = eye_band(take_off.apply(with_glasses[None], landmarks[None])[0], landmarks) - eye_band(with_glasses, landmarks)
+        lighter = eye_band(take_off.apply(with_glasses[None], landmarks[None])[0], landmarks) - eye_band(
+            with_glasses, landmarks
+        )
     finally:
         put_on.close()
         take_off.close()

@@ -11,13 +11,13 @@ from importlib.metadata import entry_points
 
 import numpy as np
 import pytest
+from lensengine_example_lens import plugin
+from lensengine_example_lens.plugin import BLOCKS, Pixelate, Sepia
 
 from lensengine.lens import FACE, FRAME
 from lensengine.lenses.plugins import load_plugins
 from lensengine.sources.face_photos import face_photo
 from lensengine.testing import check_lens
-from lensengine_example_lens import plugin
-from lensengine_example_lens.plugin import BLOCKS, Pixelate, Sepia
 
 SPECS = {spec.name: spec for spec in plugin.lensengine_lenses()}
 CROP_SIZE = SPECS["example_pixelate"].crop_size

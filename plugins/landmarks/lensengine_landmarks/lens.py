@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lensengine.face.align import keypoints5
 from lensengine.errors import LensEngineError
+from lensengine.face.align import keypoints5
 
 from .dots import stamp_dots
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-
-from lensengine.face.align import KEYPOINT_INDICES
-from lensengine.errors import LensEngineError
 from lensengine_landmarks.lens import KEYPOINT_COLOUR, LANDMARK_COLOUR, LandmarksLens, dot_radii
+
+from lensengine.errors import LensEngineError
+from lensengine.face.align import KEYPOINT_INDICES
 
 PHOTOS = ("astronaut", "grace_hopper")
 

@@ -6,14 +6,14 @@ from importlib.metadata import entry_points
 
 import cv2
 import numpy as np
+from lensengine_style_lenses.plugin import PACKS_DIR
 
 from lensengine.lenses.catalogue import lens_catalogue
-from lensengine.sources.face_photos import face_photo
 from lensengine.lenses.neural import NeuralLens
-from lensengine.packs import load_pack
 from lensengine.lenses.plugins import load_plugins
+from lensengine.packs import load_pack
+from lensengine.sources.face_photos import face_photo
 from lensengine.testing import check_lens
-from lensengine_style_lenses.plugin import PACKS_DIR
 
 STARRY_NIGHT_SHA256 = "accda7a19a90f22a4a922fdc8c230167d7abf5f80882171e2cee125c5f12481d"
 
@@ -38,9 +38,12 @@ def test_provenance_names_the_painting_and_the_features():
     style = pack.provenance["style_image"]
     assert style["sha256"] == STARRY_NIGHT_SHA256 and "van Gogh" in style["origin"]
     assert pack.provenance["loss_features"] == {
-        "arch": "vgg16", "weights": "random", "seed": 0,
-        "content_layer": "relu2_2", "style_layers": ["relu1_2", "relu2_2", "relu3_3", "relu4_3"],
-    }  # fmt: skip
+        "arch": "vgg16",
+        "weights": "random",
+        "seed": 0,
+        "content_layer": "relu2_2",
+        "style_layers": ["relu1_2", "relu2_2", "relu3_3", "relu4_3"],
+    }
     assert sum(path.stat().st_size for path in (PACKS_DIR / "starry_night").iterdir()) < 5_000_000
 
 

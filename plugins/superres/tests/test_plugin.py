@@ -7,15 +7,13 @@ from importlib.metadata import entry_points
 import cv2
 import numpy as np
 import pytest
-
-from lensengine.sources.face_photos import face_photo
-from lensengine.packs import load_pack
-from lensengine.lenses.plugins import load_plugins
-from lensengine.compose.superres import SuperResStage
-
 from lensengine_superres import plugin
-from lensengine.packs import packs_in
 from lensengine_superres.plugin import PACKS_DIR
+
+from lensengine.compose.superres import SuperResStage
+from lensengine.lenses.plugins import load_plugins
+from lensengine.packs import load_pack, packs_in
+from lensengine.sources.face_photos import face_photo
 
 
 def test_entry_point():

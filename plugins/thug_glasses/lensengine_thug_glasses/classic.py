@@ -30,8 +30,13 @@ class ThugGlassesClassic:
 
 def check_face_batch(crops: np.ndarray, landmarks: np.ndarray) -> None:
     """Raise LensEngineError unless crops are (N, S, S, 3) uint8 and landmarks (N, 478, 2) for the same N."""
-    if not (isinstance(crops, np.ndarray) and crops.dtype == np.uint8 and crops.ndim == 4
-            and crops.shape[1] == crops.shape[2] and crops.shape[3] == 3):
+    if not (
+        isinstance(crops, np.ndarray)
+        and crops.dtype == np.uint8
+        and crops.ndim == 4
+        and crops.shape[1] == crops.shape[2]
+        and crops.shape[3] == 3
+    ):
         raise LensEngineError(
             f"thug_glasses_classic: crops must be an (N, S, S, 3) uint8 array, got "
             f"{getattr(crops, 'shape', type(crops).__name__)} {getattr(crops, 'dtype', '')}; pass aligned face crops"

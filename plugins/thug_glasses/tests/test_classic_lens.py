@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 import pytest
-
-from lensengine.face.align import LEFT_EYE, MOUTH_LEFT, MOUTH_RIGHT, NOSE_TIP, RIGHT_EYE
-from lensengine.errors import LensEngineError
 from lensengine_thug_glasses.classic import ThugGlassesClassic
 from lensengine_thug_glasses.placement import eye_centres
 from lensengine_thug_glasses.sprite import GLASSES, LEFT_LENS_CENTRE, RIGHT_LENS_CENTRE
+
+from lensengine.errors import LensEngineError
+from lensengine.face.align import LEFT_EYE, MOUTH_LEFT, MOUTH_RIGHT, NOSE_TIP, RIGHT_EYE
 
 PHOTOS = ("astronaut", "grace_hopper")
 LENS_SPACING = RIGHT_LENS_CENTRE[0] - LEFT_LENS_CENTRE[0]  # sprite cells between the eyes

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lensengine_thug_glasses.classic import ThugGlassesClassic
 
 from lensengine.face.align import LEFT_EYE, RIGHT_EYE
 from lensengine.lenses.catalogue import lens_catalogue
 from lensengine.lenses.neural import NeuralLens
 from lensengine.lenses.plugins import load_plugins
 from lensengine.testing import check_lens
-from lensengine_thug_glasses.classic import ThugGlassesClassic
 
 HELD_OUT = "grace_hopper"
 PACK_NAME = "thug_glasses"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
+from lensengine_thug_glasses.plugin import PACKS_DIR
+
 from lensengine.lens import FACE
 from lensengine.lenses.plugins import load_plugins
 from lensengine.packs import packs_in
 from lensengine.testing import check_lens
-from lensengine_thug_glasses.plugin import PACKS_DIR
 
 
 def test_entry_point_is_installed():

@@ -65,7 +65,7 @@ class Checkpoint:
     def network_state(self, name: str) -> dict[str, torch.Tensor]:
         """The state dict of network ``name`` ("G", "D", ...)."""
         prefix = f"{name}."
-        state = {key[len(prefix):]: value for key, value in self.tensors(NETWORKS).items() if key.startswith(prefix)}
+        state = {key[len(prefix) :]: value for key, value in self.tensors(NETWORKS).items() if key.startswith(prefix)}
         if not state:
             raise LensEngineError(f"checkpoint {self.folder} holds no network {name!r}: is it the right checkpoint?")
         return state

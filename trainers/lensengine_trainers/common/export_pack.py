@@ -82,7 +82,7 @@ def _require(module_name: str, extra: str):
     try:
         return importlib.import_module(module_name)
     except ImportError:
-        raise LensEngineError(f"export_pack needs {module_name}: pip install 'lensengine[{extra}]'")
+        raise LensEngineError(f"export_pack needs {module_name}: pip install 'lensengine[{extra}]'") from None
 
 
 def _random_batch(torch, batch: int, height: int, width: int, normalisation: str, seed: int):
@@ -98,8 +98,7 @@ def _check_output_shape(output, example, scale: int, name: str) -> None:
     if tuple(output.shape) != expected:
         raise PackError(
             name,
-            f"the network turns {tuple(example.shape)} into {tuple(output.shape)}; "
-            f"scale {scale} needs {expected}",
+            f"the network turns {tuple(example.shape)} into {tuple(output.shape)}; scale {scale} needs {expected}",
         )
 
 

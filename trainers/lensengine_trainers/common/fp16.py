@@ -105,14 +105,14 @@ def model_to_fp16(
     try:
         typed = onnx.shape_inference.infer_shapes(converted, strict_mode=True)
     except onnx.shape_inference.InferenceError as error:
-        raise LensEngineError(f"{label}: ONNX shape inference fails, so it cannot be converted ({error})")
+        raise LensEngineError(f"{label}: ONNX shape inference fails, so it cannot be converted ({error})") from None
     opsets = {entry.domain or "ai.onnx": entry.version for entry in model.opset_import}
     _Conversion(converted.graph, typed.graph, opsets, set(keep_fp32_ops), keep_io_fp32, label).run()
     del converted.graph.value_info[:]
     try:
         onnx.checker.check_model(converted, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
-        raise LensEngineError(f"{label}: the FP16 graph does not pass onnx.checker ({error})")
+        raise LensEngineError(f"{label}: the FP16 graph does not pass onnx.checker ({error})") from None
     return converted
 
 
@@ -367,9 +367,7 @@ def _constraint_use(schema, type_str: str) -> str:
 
 def _allows_float16(schema, type_str: str) -> bool:
     """Whether the type constraint ``type_str`` of ``schema`` admits float16 tensors."""
-    return any(
-        c.type_param_str == type_str and _FLOAT16_TYPE in c.allowed_type_strs for c in schema.type_constraints
-    )
+    return any(c.type_param_str == type_str and _FLOAT16_TYPE in c.allowed_type_strs for c in schema.type_constraints)
 
 
 def _wanted(needs: list[int]) -> int:

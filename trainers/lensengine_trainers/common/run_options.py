@@ -15,8 +15,16 @@ from lensengine.errors import LensEngineError
 from lensengine_trainers.common.loop import LoopConfig
 
 FIXED_ON_RESUME = ("batch_size", "seed")
-FREE_ON_RESUME = ("steps", "device", "log_every", "image_every", "checkpoint_every", "keep_checkpoints", "workers",
-                  "progress")  # fmt: skip
+FREE_ON_RESUME = (
+    "steps",
+    "device",
+    "log_every",
+    "image_every",
+    "checkpoint_every",
+    "keep_checkpoints",
+    "workers",
+    "progress",
+)
 
 
 def add_run_options(parser: argparse.ArgumentParser, batch_option: bool) -> None:

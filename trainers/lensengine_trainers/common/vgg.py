@@ -40,9 +40,30 @@ from lensengine.util.files import download_verified, file_sha256
 POOL = "M"
 CONFIGS = {
     "vgg16": (64, 64, POOL, 128, 128, POOL, 256, 256, 256, POOL, 512, 512, 512, POOL, 512, 512, 512, POOL),
-    "vgg19": (64, 64, POOL, 128, 128, POOL, 256, 256, 256, 256, POOL, 512, 512, 512, 512, POOL,
-              512, 512, 512, 512, POOL),
-}  # fmt: skip
+    "vgg19": (
+        64,
+        64,
+        POOL,
+        128,
+        128,
+        POOL,
+        256,
+        256,
+        256,
+        256,
+        POOL,
+        512,
+        512,
+        512,
+        512,
+        POOL,
+        512,
+        512,
+        512,
+        512,
+        POOL,
+    ),
+}
 IMAGENET_MEAN_RGB = (0.485, 0.456, 0.406)
 IMAGENET_STD_RGB = (0.229, 0.224, 0.225)
 WEIGHTS_ENV = "LENSENGINE_VGG_WEIGHTS"
@@ -113,7 +134,8 @@ class VGGFeatures(nn.Module):
         unknown = [layer for layer in layers if layer not in names]
         if not layers or unknown:
             raise LensEngineError(
-                f"{arch} has no layer {unknown[0] if unknown else '(none given)'}: use names such as relu1_1, conv4_2, pool3"
+                f"{arch} has no layer {unknown[0] if unknown else '(none given)'}: "
+                "use names such as relu1_1, conv4_2, pool3"
             )
         self.arch = arch
         self.layers = tuple(layers)
@@ -227,7 +249,9 @@ def read_features_state(path: str | Path, net: VGGFeatures) -> dict[str, torch.T
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises pickle and zip errors of several types for bad files
-        raise LensEngineError(f"cannot read VGG weights {path} ({type(error).__name__}): download the file again") from None
+        raise LensEngineError(
+            f"cannot read VGG weights {path} ({type(error).__name__}): download the file again"
+        ) from None
     wanted = net.features.state_dict()
     found = {}
     for key, tensor in wanted.items():
@@ -255,9 +279,14 @@ def download_official(arch: str) -> Path:
     """Fetch torchvision's ImageNet file for ``arch`` into the cache (temp file, hash check, then rename)."""
     official = OFFICIAL_WEIGHTS[arch]
     target = weights_cache_dir() / official.file_name
-    return download_verified(official.url, target, official.sha256_prefix, what=f"VGG weights {official.file_name}",
-                             fix=f"fetch it by hand into {target.parent} or set ${WEIGHTS_ENV}",
-                             timeout_s=DOWNLOAD_TIMEOUT_S)
+    return download_verified(
+        official.url,
+        target,
+        official.sha256_prefix,
+        what=f"VGG weights {official.file_name}",
+        fix=f"fetch it by hand into {target.parent} or set ${WEIGHTS_ENV}",
+        timeout_s=DOWNLOAD_TIMEOUT_S,
+    )
 
 
 def _config(arch: str) -> tuple:

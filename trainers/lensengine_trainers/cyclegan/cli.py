@@ -1,8 +1,8 @@
 """CycleGAN commands for ``lensengine-train`` (registered with ``add_cyclegan_parser(subparsers)``):
 
-    cyclegan-data    unpaired trainA/ trainB/ folders from a face folder and a teacher lens (shuffled halves)
-    cyclegan         train a CycleGAN on a folder with trainA/ and trainB/ (new or --resume)
-    cyclegan-export  both directions of a run as lens packs, scored against a teacher on held-out faces
+cyclegan-data    unpaired trainA/ trainB/ folders from a face folder and a teacher lens (shuffled halves)
+cyclegan         train a CycleGAN on a folder with trainA/ and trainB/ (new or --resume)
+cyclegan-export  both directions of a run as lens packs, scored against a teacher on held-out faces
 """
 
 from __future__ import annotations
@@ -35,8 +35,21 @@ from lensengine_trainers.data.augment import AugmentConfig
 from lensengine_trainers.data.face_folder import FaceFolder
 from lensengine_trainers.data.teacher import load_teacher
 
-MODEL_OPTIONS = ("size", "ngf", "n_blocks", "ndf", "n_layers", "lambda_cycle", "lambda_identity", "vgg_sha256",
-                 "pool_size", "lr", "beta1", "beta2", "decay_steps")  # fmt: skip
+MODEL_OPTIONS = (
+    "size",
+    "ngf",
+    "n_blocks",
+    "ndf",
+    "n_layers",
+    "lambda_cycle",
+    "lambda_identity",
+    "vgg_sha256",
+    "pool_size",
+    "lr",
+    "beta1",
+    "beta2",
+    "decay_steps",
+)
 AUGMENT_OPTIONS = ("zoom", "flip", "rotate", "brightness", "contrast", "saturation", "hue")
 LOOP_DEFAULTS = {"steps": 10_000, "batch_size": 1}
 
@@ -45,7 +58,9 @@ def add_cyclegan_parser(subparsers) -> None:
     """Add ``cyclegan-data``, ``cyclegan`` and ``cyclegan-export`` to ``lensengine-train``'s subparsers."""
     data = subparsers.add_parser("cyclegan-data", help="unpaired trainA/ trainB/ from faces and a teacher lens")
     data.add_argument("--faces", required=True, help="face folder (extract-faces)")
-    data.add_argument("--teacher", required=True, metavar="LENS", help="face lens that makes set B (e.g. thug_glasses_classic)")
+    data.add_argument(
+        "--teacher", required=True, metavar="LENS", help="face lens that makes set B (e.g. thug_glasses_classic)"
+    )
     data.add_argument("--out", required=True, help="folder to write trainA/ and trainB/ into")
     data.add_argument("--variants", type=int, default=400, help="augmented faces drawn, half to A, half to B (400)")
     data.add_argument("--size", type=int, default=128, help="side of the images written (128)")
@@ -58,8 +73,13 @@ def add_cyclegan_parser(subparsers) -> None:
     cyclegan.add_argument("--data", help="folder holding trainA/ and trainB/ (images of any size, letterboxed)")
     _add_augment_options(cyclegan)
     group = cyclegan.add_argument_group("model")
-    group.add_argument("--preset", choices=sorted(PRESETS), help="; ".join(
-        f"{name}: {p['size']} px, ngf {p['ngf']}, {p['n_blocks']} blocks" for name, p in PRESETS.items()))
+    group.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="; ".join(
+            f"{name}: {p['size']} px, ngf {p['ngf']}, {p['n_blocks']} blocks" for name, p in PRESETS.items()
+        ),
+    )
     group.add_argument("--size", type=int, help="side the networks work at")
     group.add_argument("--ngf", type=int, help="generator width")
     group.add_argument("--n-blocks", type=int, help="residual blocks (9 at 256 px, 6 at 128 px)")
@@ -67,10 +87,17 @@ def add_cyclegan_parser(subparsers) -> None:
     group.add_argument("--n-layers", type=int, help="discriminator layers (3: 70x70 patches)")
     group.add_argument("--lambda-cycle", type=float, help="weight of the cycle loss (10)")
     group.add_argument("--lambda-identity", type=float, help="identity weight, times lambda-cycle (0.5)")
-    group.add_argument("--identity-features", choices=("auto", "pixel", "vgg"), default="auto",
-                       help="identity loss on pixels or ImageNet VGG16 features (auto: vgg when the weights are at hand)")
-    group.add_argument("--vgg-weights", default="imagenet",
-                       help="VGG16 weights for --identity-features vgg: imagenet (cache) or a torchvision .pth path")
+    group.add_argument(
+        "--identity-features",
+        choices=("auto", "pixel", "vgg"),
+        default="auto",
+        help="identity loss on pixels or ImageNet VGG16 features (auto: vgg when the weights are at hand)",
+    )
+    group.add_argument(
+        "--vgg-weights",
+        default="imagenet",
+        help="VGG16 weights for --identity-features vgg: imagenet (cache) or a torchvision .pth path",
+    )
     group.add_argument("--vgg-sha256", help="sha256 (or prefix) of a VGG16 file of your own (default: torchvision's)")
     group.add_argument("--pool-size", type=int, help="past fakes kept for the discriminators (50)")
     group.add_argument("--lr", type=float, help="Adam learning rate (2e-4)")
@@ -88,7 +115,9 @@ def add_cyclegan_parser(subparsers) -> None:
     export.add_argument("--name-ba", help="lens name of B -> A")
     export.add_argument("--eval-faces", help="held-out face folder to score both directions on, with --eval-teacher")
     export.add_argument("--eval-teacher", metavar="LENS", help="face lens that made set B")
-    export.add_argument("--compare-ab", metavar="PACK", help="also score this face pack on the A -> B pairs (e.g. pix2pix)")
+    export.add_argument(
+        "--compare-ab", metavar="PACK", help="also score this face pack on the A -> B pairs (e.g. pix2pix)"
+    )
     export.add_argument("--report", help="also write the scores and the packs' speed (ONNX Runtime, CPU) to this JSON")
     export.add_argument("--speed-runs", type=int, default=30, help="timed runs per pack for --report (30)")
     export.add_argument("--no-fp16", dest="fp16", action="store_false", help="no FP16 ONNX model")
@@ -116,7 +145,7 @@ def run_data(args: argparse.Namespace) -> int:
 
 
 def resolve_identity_features(choice: str, vgg_weights: str) -> str:
-    """"pixel" or "vgg": auto means vgg when ImageNet VGG16 weights are at hand (never downloads)."""
+    """ "pixel" or "vgg": auto means vgg when ImageNet VGG16 weights are at hand (never downloads)."""
     if choice != "auto":
         return choice
     at_hand = local_imagenet_file("vgg16") if vgg_weights == "imagenet" else Path(vgg_weights)
@@ -134,7 +163,10 @@ def _new_run(args: argparse.Namespace):
     model["constant_steps"] = loop.steps - model["decay_steps"]
     model["identity_features"] = resolve_identity_features(args.identity_features, args.vgg_weights)
     model["vgg_weights"] = args.vgg_weights if args.vgg_weights == "imagenet" else str(Path(args.vgg_weights).resolve())
-    source = {"unpaired": str(Path(args.data).resolve()), "augment": asdict(AugmentConfig(**given(args, AUGMENT_OPTIONS)))}
+    source = {
+        "unpaired": str(Path(args.data).resolve()),
+        "augment": asdict(AugmentConfig(**given(args, AUGMENT_OPTIONS))),
+    }
     return CycleGANConfig(**model), source, loop, Path(args.out), None
 
 
@@ -152,7 +184,8 @@ def _resumed_run(args: argparse.Namespace):
     config = CycleGANConfig(**checkpoint.model_config)
     if loop.steps != config.total_steps:
         raise LensEngineError(
-            f"the run's learning-rate schedule ends at step {config.total_steps}: resume with --steps {config.total_steps}"
+            f"the run's learning-rate schedule ends at step {config.total_steps}: "
+            f"resume with --steps {config.total_steps}"
         )
     run_dir = Path(args.out) if args.out else checkpoint.folder.parent.parent
     return config, source, loop, run_dir, checkpoint
@@ -172,8 +205,11 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    targets = [(direction, out, name) for direction, out, name in
-               (("AtoB", args.out_ab, args.name_ab), ("BtoA", args.out_ba, args.name_ba)) if out or name]  # fmt: skip
+    targets = [
+        (direction, out, name)
+        for direction, out, name in (("AtoB", args.out_ab, args.name_ab), ("BtoA", args.out_ba, args.name_ba))
+        if out or name
+    ]
     if not targets or any(not out or not name for _, out, name in targets):
         raise LensEngineError("give --out-ab with --name-ab and/or --out-ba with --name-ba")
     if bool(args.eval_faces) != bool(args.eval_teacher):
@@ -190,19 +226,30 @@ def run_export(args: argparse.Namespace) -> int:
         if args.eval_faces:
             with load_teacher(args.eval_teacher) as teacher:
                 inputs, wanted = teacher_pairs(FaceFolder(args.eval_faces), teacher, size, direction)
-            scores = measure_against_teacher(generator_translate(checkpoint_generator(checkpoint, direction)), inputs, wanted)
+            scores = measure_against_teacher(
+                generator_translate(checkpoint_generator(checkpoint, direction)), inputs, wanted
+            )
             if direction == "AtoB" and args.compare_ab:
-                scores["compare"] = {"pack": str(args.compare_ab), **image_scores(pack_translate(args.compare_ab)(inputs), wanted)}
+                scores["compare"] = {
+                    "pack": str(args.compare_ab),
+                    **image_scores(pack_translate(args.compare_ab)(inputs), wanted),
+                }
             quality = {**scores, "measured_on": str(Path(args.eval_faces).resolve()), "teacher": args.eval_teacher}
         pack = export_direction(checkpoint, direction, out, name, quality=quality, fp16=args.fp16)
         if args.report:
             crop = inputs[0] if inputs is not None else np.full((size, size, 3), 128, np.uint8)
-            report[direction] = {"pack": name, "quality": quality, "speed": face_lens_speed(pack, crop, args.speed_runs)}
+            report[direction] = {
+                "pack": name,
+                "quality": quality,
+                "speed": face_lens_speed(pack, crop, args.speed_runs),
+            }
         line = f"lens pack {pack.name!r} ({direction}) written to {out}"
         if quality:
             model, unchanged = quality["model"], quality["unchanged"]
-            line += (f": PSNR {model['psnr_db']:.2f} dB, SSIM {model['ssim']:.3f} against the teacher "
-                     f"(unchanged input: {unchanged['psnr_db']:.2f} dB, {unchanged['ssim']:.3f})")  # fmt: skip
+            line += (
+                f": PSNR {model['psnr_db']:.2f} dB, SSIM {model['ssim']:.3f} against the teacher "
+                f"(unchanged input: {unchanged['psnr_db']:.2f} dB, {unchanged['ssim']:.3f})"
+            )
         print(line)
     if args.report:
         Path(args.report).write_text(json.dumps({"checkpoint": str(checkpoint.folder), **report}, indent=2) + "\n")

@@ -1,9 +1,9 @@
 """Both directions of a CycleGAN checkpoint as face-lens packs, with provenance and, when asked, quality.
 
-``G_AB`` becomes the A -> B pack and ``G_BA`` the B -> A pack (lensengine_trainers.common.export_pack.export_pack: FP32 and
-FP16 ONNX, safetensors, lens.toml, ONNX Runtime checked against torch). The provenance records the trainer and
-its settings, the data, the steps, the last losses, which features the identity loss used, and the quality
-measured against a teacher lens on held-out faces (quality.py).
+``G_AB`` becomes the A -> B pack and ``G_BA`` the B -> A pack (``common/export_pack.py``: FP32 and FP16 ONNX,
+safetensors, lens.toml, ONNX Runtime checked against torch). The provenance records the trainer and its settings,
+the data, the steps, the last losses, which features the identity loss used, and the quality measured against a
+teacher lens on held-out faces (quality.py).
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def export_direction(
         name=name,
         family="cyclegan",
         kind="face",
-        description=description or f"CycleGAN {direction} lens ({config.size} px, ngf {config.ngf}, {config.n_blocks} blocks)",
+        description=description
+        or f"CycleGAN {direction} lens ({config.size} px, ngf {config.ngf}, {config.n_blocks} blocks)",
         crop_size=config.size,
         scale=1,
         color_order="BGR",

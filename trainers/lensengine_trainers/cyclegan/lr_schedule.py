@@ -26,7 +26,8 @@ class LinearDecaySchedule:
     def __init__(self, base_lr: float, constant_steps: int, decay_steps: int) -> None:
         if base_lr <= 0 or constant_steps < 0 or decay_steps < 0:
             raise LensEngineError(
-                f"--lr must be > 0 and the constant and decay steps >= 0, got {base_lr}, {constant_steps}, {decay_steps}"
+                "--lr must be > 0 and the constant and decay steps >= 0, "
+                f"got {base_lr}, {constant_steps}, {decay_steps}"
             )
         self.base_lr = base_lr
         self.constant_steps = constant_steps

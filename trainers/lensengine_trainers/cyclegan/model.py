@@ -117,8 +117,7 @@ class CycleGAN:
         self.data_size = config.size
         self.g_ab, self.g_ba = build_generator(config), build_generator(config)
         self.d_a, self.d_b = (
-            PatchDiscriminator(in_ch=3, ndf=config.ndf, n_layers=config.n_layers, norm="instance")
-            for _ in range(2)
+            PatchDiscriminator(in_ch=3, ndf=config.ndf, n_layers=config.n_layers, norm="instance") for _ in range(2)
         )
         for offset, net in enumerate((self.g_ab, self.g_ba, self.d_a, self.d_b)):
             init_gan_weights(net, init_seed + offset)
@@ -127,9 +126,13 @@ class CycleGAN:
         self.pool_b = ImagePool(config.pool_size, config.size).to(device)
         self.identity = IdentityDistance(config, device)
         self.networks = {
-            "G_AB": self.g_ab, "G_BA": self.g_ba, "D_A": self.d_a, "D_B": self.d_b,
-            "pool_A": self.pool_a, "pool_B": self.pool_b,
-        }  # fmt: skip
+            "G_AB": self.g_ab,
+            "G_BA": self.g_ba,
+            "D_A": self.d_a,
+            "D_B": self.d_b,
+            "pool_A": self.pool_a,
+            "pool_B": self.pool_b,
+        }
         betas = (config.beta1, config.beta2)
         self.optimizers = {
             "G": torch.optim.Adam(itertools.chain(self.g_ab.parameters(), self.g_ba.parameters()), config.lr, betas),

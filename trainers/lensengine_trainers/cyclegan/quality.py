@@ -50,7 +50,9 @@ def image_scores(outputs: np.ndarray, targets: np.ndarray) -> dict[str, float]:
     return {
         "images": len(outputs),
         "psnr_db": float(np.mean([psnr_db(o, t) for o, t in zip(outputs, targets)])),
-        "ssim": float(np.mean([structural_similarity(o, t, channel_axis=2, data_range=255) for o, t in zip(outputs, targets)])),
+        "ssim": float(
+            np.mean([structural_similarity(o, t, channel_axis=2, data_range=255) for o, t in zip(outputs, targets)])
+        ),
         "mae_8bit": float(np.mean(np.abs(outputs.astype(np.float64) - targets.astype(np.float64)))),
     }
 

@@ -30,7 +30,9 @@ def letterbox(image: np.ndarray, size: int) -> np.ndarray:
     scale = size / max(height, width)
     new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    scaled = image if (new_w, new_h) == (width, height) else cv2.resize(image, (new_w, new_h), interpolation=interpolation)
+    scaled = (
+        image if (new_w, new_h) == (width, height) else cv2.resize(image, (new_w, new_h), interpolation=interpolation)
+    )
     out = np.zeros((size, size, 3), np.uint8)
     top, left = (size - new_h) // 2, (size - new_w) // 2
     out[top : top + new_h, left : left + new_w] = scaled

@@ -213,4 +213,3 @@ def augment_face(
     """The geometric stage for a face crop and its landmarks, before a teacher lens makes the B side."""
     geometry = sample_geometry(rng, crop.shape[0], config)
     return warp_image(crop, geometry), warp_landmarks(landmarks, geometry)
-

@@ -49,7 +49,12 @@ def add_parser(sub) -> None:
 
 def _summarise(stream: FrameStream, args: argparse.Namespace, max_crops: int | None) -> int:
     summary = extract_faces(
-        stream, args.out, size=args.size, margin=args.margin, max_faces=args.max_faces, max_crops=max_crops,
+        stream,
+        args.out,
+        size=args.size,
+        margin=args.margin,
+        max_faces=args.max_faces,
+        max_crops=max_crops,
         progress=args.progress,
     )
     print(summary.line(args.out))

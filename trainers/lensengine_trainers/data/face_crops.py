@@ -61,9 +61,13 @@ def extract_faces(
     out_dir = Path(out_dir)
     write_manifest(out_dir, geometry)
     summary = ExtractSummary()
-    with closing(stream.frames), StillFaceLandmarker(max_faces=max_faces) as landmarker, tqdm(
-        stream.frames, total=stream.total, desc=f"faces from {stream.description}", unit="img", disable=not progress
-    ) as frames:
+    with (
+        closing(stream.frames),
+        StillFaceLandmarker(max_faces=max_faces) as landmarker,
+        tqdm(
+            stream.frames, total=stream.total, desc=f"faces from {stream.description}", unit="img", disable=not progress
+        ) as frames,
+    ):
         for name, frame in frames:
             summary.frames += 1
             if frame is None:

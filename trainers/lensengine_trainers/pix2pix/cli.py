@@ -20,8 +20,22 @@ from lensengine_trainers.data.training_data import DataSpec, describe_data, open
 from lensengine_trainers.model_kinds import build_model
 from lensengine_trainers.pix2pix.model import DIRECTIONS, PRESETS
 
-MODEL_OPTIONS = ("size", "ngf", "num_downs", "ndf", "n_layers", "norm", "dropout", "gan_mode", "lambda_l1", "lr",
-                 "beta1", "beta2", "direction", "gan")  # fmt: skip
+MODEL_OPTIONS = (
+    "size",
+    "ngf",
+    "num_downs",
+    "ndf",
+    "n_layers",
+    "norm",
+    "dropout",
+    "gan_mode",
+    "lambda_l1",
+    "lr",
+    "beta1",
+    "beta2",
+    "direction",
+    "gan",
+)
 AUGMENT_OPTIONS = tuple(f.name for f in fields(AugmentConfig))
 LOOP_FIXED = ("batch_size", "seed", "deterministic")
 LOOP_FREE = tuple(f.name for f in fields(LoopConfig) if f.name not in LOOP_FIXED)
@@ -33,15 +47,23 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("data (one of)")
     group.add_argument("--pairs", help="pair folder of A|B images (make-pairs)")
     group.add_argument("--faces", help="face folder (extract-faces, capture)")
-    group.add_argument("--on-the-fly-teacher", metavar="LENS",
-                       help="with --faces: make every B with this face lens after augmenting A (exact pairs)")
+    group.add_argument(
+        "--on-the-fly-teacher",
+        metavar="LENS",
+        help="with --faces: make every B with this face lens after augmenting A (exact pairs)",
+    )
 
 
 def _add_augment_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("augmentation (the same parameters on A and B)")
     group.add_argument("--zoom", type=float, help="largest random zoom of resize-and-crop (286/256)")
-    group.add_argument("--no-flip", dest="flip", action="store_false", default=None,
-                       help="no left-right flips (for asymmetric effects with --pairs)")
+    group.add_argument(
+        "--no-flip",
+        dest="flip",
+        action="store_false",
+        default=None,
+        help="no left-right flips (for asymmetric effects with --pairs)",
+    )
     group.add_argument("--rotate", type=float, help="largest rotation in degrees (0)")
     group.add_argument("--brightness", type=float, help="largest relative brightness change (0)")
     group.add_argument("--contrast", type=float, help="largest relative contrast change (0)")
@@ -50,8 +72,9 @@ def _add_augment_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--blur", type=float, help="largest Gaussian blur sigma in pixels (0)")
     group.add_argument("--noise", type=float, help="largest noise std in 8-bit levels (0)")
     group.add_argument("--jpeg", type=int, help="lowest JPEG quality, 1..95 (0: off)")
-    group.add_argument("--degrade", choices=("input", "target", "both"),
-                       help="which side blur, noise and JPEG hit (input)")
+    group.add_argument(
+        "--degrade", choices=("input", "target", "both"), help="which side blur, noise and JPEG hit (input)"
+    )
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -97,8 +120,11 @@ def _add_loop_options(parser: argparse.ArgumentParser) -> None:
 def add_parser(sub) -> None:
     pix2pix = sub.add_parser("pix2pix", help="train a pix2pix generator (U-Net + PatchGAN)")
     distill = sub.add_parser("distill", help="distil a trained generator into a slim student")
-    distill.add_argument("--teacher-checkpoint", metavar="RUN_OR_CHECKPOINT",
-                         help="the trained generator to imitate (a pix2pix run or checkpoint)")
+    distill.add_argument(
+        "--teacher-checkpoint",
+        metavar="RUN_OR_CHECKPOINT",
+        help="the trained generator to imitate (a pix2pix run or checkpoint)",
+    )
     distill.add_argument("--gan", action="store_true", default=None, help="add the PatchGAN loss to the L1 loss")
     for parser, kind in ((pix2pix, "pix2pix"), (distill, "distill")):
         _add_data_options(parser)

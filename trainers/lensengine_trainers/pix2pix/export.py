@@ -1,6 +1,6 @@
 """From a training checkpoint to a lens pack: the generator, its measured quality and where it came from.
 
-The pack is written by lensengine_trainers.common.export_pack.export_pack (FP32 and FP16 ONNX, safetensors, lens.toml, and a
+The pack is written by ``common/export_pack.py`` (FP32 and FP16 ONNX, safetensors, lens.toml, and a
 check that ONNX Runtime matches torch). Its provenance records the trainer and its settings, the data, the
 steps, the last losses and the quality measured here (quality.py) on evaluation data or, when none is
 given, on the unaugmented training data.

@@ -22,8 +22,18 @@ from lensengine_trainers.style.export import KINDS, export_style
 from lensengine_trainers.style.fast_style import PRESETS, FastStyle, FastStyleConfig
 from lensengine_trainers.style.images import read_style_image
 
-MODEL_OPTIONS = ("style_size", "size", "width", "n_res", "vgg", "vgg_seed", "content_weight", "style_weight",
-                 "tv_weight", "lr")  # fmt: skip
+MODEL_OPTIONS = (
+    "style_size",
+    "size",
+    "width",
+    "n_res",
+    "vgg",
+    "vgg_seed",
+    "content_weight",
+    "style_weight",
+    "tv_weight",
+    "lr",
+)
 LOOP_DEFAULTS = {"steps": 2000, "batch_size": 4}
 
 
@@ -35,15 +45,21 @@ def add_style_parser(subparsers) -> None:
     style.add_argument("--style-origin", default="", help="where the style image comes from, for provenance")
     style.add_argument("--zoom", type=float, default=1.5, help="largest random zoom of the content crops (1.5)")
     group = style.add_argument_group("model and losses")
-    group.add_argument("--preset", choices=sorted(PRESETS), help="; ".join(
-        f"{name}: width {p['width']}, {p['n_res']} blocks" for name, p in PRESETS.items()))
+    group.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="; ".join(f"{name}: width {p['width']}, {p['n_res']} blocks" for name, p in PRESETS.items()),
+    )
     group.add_argument("--size", type=int, help="side of the content crops trained on (256)")
     group.add_argument("--style-size", type=int, help="long side the style image is scaled to (256)")
     group.add_argument("--width", type=int, help="width of the style net's first conv (32)")
     group.add_argument("--n-res", type=int, help="residual blocks (5)")
     group.add_argument("--vgg", choices=("vgg16", "vgg19"), help="loss network (vgg16)")
-    group.add_argument("--vgg-weights", default="auto",
-                       help="auto (ImageNet when at hand, else random), random, imagenet (cache) or a .pth path")
+    group.add_argument(
+        "--vgg-weights",
+        default="auto",
+        help="auto (ImageNet when at hand, else random), random, imagenet (cache) or a .pth path",
+    )
     group.add_argument("--vgg-seed", type=int, help="seed of the random VGG weights (0)")
     group.add_argument("--content-weight", type=float, help="weight of the content loss (1)")
     group.add_argument("--style-weight", type=float, help="weight of the style loss (10)")
@@ -57,21 +73,26 @@ def add_style_parser(subparsers) -> None:
     export.add_argument("--out", required=True, help="pack folder to write")
     export.add_argument("--name", required=True, help="lens name (letters, digits, _ . -)")
     export.add_argument("--kind", choices=KINDS, default="frame", help="frame: the whole picture (default); face")
-    export.add_argument("--crop-size", type=int,
-                        help="frame: short side the net works at (the speed knob); face: crop side (default: --size)")
+    export.add_argument(
+        "--crop-size",
+        type=int,
+        help="frame: short side the net works at (the speed knob); face: crop side (default: --size)",
+    )
     export.add_argument("--description", default="", help="one line shown by `lensengine lenses`")
     export.add_argument("--no-fp16", dest="fp16", action="store_false", help="no FP16 ONNX model")
     export.set_defaults(handler=run_export)
 
 
 def resolve_vgg_weights(choice: str, arch: str) -> str:
-    """"random" or the path of a weights file: auto means the ImageNet file when at hand (never downloads)."""
+    """ "random" or the path of a weights file: auto means the ImageNet file when at hand (never downloads)."""
     if choice == "random":
         return choice
     if choice in ("auto", "imagenet"):
         found = local_imagenet_file(arch)
         if found is None and choice == "imagenet":
-            raise LensEngineError(f"no ImageNet {arch} weights at hand: see `lensengine stylize --help` for where to put them")
+            raise LensEngineError(
+                f"no ImageNet {arch} weights at hand: see `lensengine stylize --help` for where to put them"
+            )
         return str(found.resolve()) if found else "random"
     if not Path(choice).is_file():
         raise LensEngineError(f"--vgg-weights {choice} is neither auto, random, imagenet nor an existing file")
@@ -85,8 +106,9 @@ def _new_run(args: argparse.Namespace):
     model = {**PRESETS[args.preset or "johnson"], **given(args, MODEL_OPTIONS)}
     model["vgg_weights"] = resolve_vgg_weights(args.vgg_weights, model.get("vgg", "vgg16"))
     style_path = Path(args.style).resolve()
-    config = FastStyleConfig(style_image=str(style_path), style_sha256=file_sha256(style_path),
-                             style_origin=args.style_origin, **model)  # fmt: skip
+    config = FastStyleConfig(
+        style_image=str(style_path), style_sha256=file_sha256(style_path), style_origin=args.style_origin, **model
+    )
     source = {"content": str(Path(args.content).resolve()), "zoom": args.zoom}
     return config, source, loop_config(args, LOOP_DEFAULTS), Path(args.out), None
 
@@ -130,5 +152,3 @@ def run_export(args: argparse.Namespace) -> int:
     pack = export_style(checkpoint, args.out, args.name, args.kind, args.crop_size, args.description, fp16=args.fp16)
     print(f"lens pack {pack.name!r} ({pack.kind} lens, works at {pack.crop_size} px) written to {args.out}")
     return 0
-
-

@@ -25,7 +25,9 @@ class ContentSamples:
     def __init__(self, folder: str | Path, size: int, zoom: float = 1.5):
         self.folder = Path(folder)
         if not self.folder.is_dir():
-            raise LensEngineError(f"content folder {self.folder} does not exist: pass --content with a folder of photos")
+            raise LensEngineError(
+                f"content folder {self.folder} does not exist: pass --content with a folder of photos"
+            )
         self.files = image_files(self.folder)
         if not self.files:
             raise LensEngineError(f"content folder {self.folder} holds no images: put photos (.jpg, .png) in it")

@@ -13,15 +13,14 @@ from pathlib import Path
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network, network_config
-from lensengine_trainers.common.vgg import load_vgg
-from lensengine_trainers.common.export_pack import export_pack
-from lensengine.packs.manifest import LensSpec
 from lensengine.packs.lens_pack import LensPack
-
+from lensengine.packs.manifest import LensSpec
 from lensengine_trainers import __version__
 from lensengine_trainers.common.checkpoint import Checkpoint
-from lensengine_trainers.style.fast_style import FastStyleConfig
+from lensengine_trainers.common.export_pack import export_pack
+from lensengine_trainers.common.vgg import load_vgg
 from lensengine_trainers.pix2pix.export import training_provenance, without_none
+from lensengine_trainers.style.fast_style import FastStyleConfig
 
 KINDS = ("frame", "face")
 
@@ -46,7 +45,12 @@ def style_provenance(checkpoint: Checkpoint, quality: dict | None) -> dict:
     config = checkpoint.model_config
     trainer_config = {key: value for key, value in config.items() if key not in ("style_image", "style_origin")}
     provenance = {
-        "trainer": {"package": "lensengine-trainers", "version": __version__, "model": "style", "config": trainer_config},
+        "trainer": {
+            "package": "lensengine-trainers",
+            "version": __version__,
+            "model": "style",
+            "config": trainer_config,
+        },
         "style_image": {
             "file": Path(config["style_image"]).name,
             "sha256": config["style_sha256"],
@@ -71,9 +75,7 @@ def export_style(
     quality: dict | None = None,
     fp16: bool = True,
 ) -> LensPack:
-    """Write the style net of ``checkpoint`` as a ``kind`` pack; ``crop_size`` defaults to the training size.
-
-    """
+    """Write the style net of ``checkpoint`` as a ``kind`` pack; ``crop_size`` defaults to the training size."""
     if kind not in KINDS:
         raise LensEngineError(f"--kind must be frame or face, got {kind!r}")
     config = FastStyleConfig(**checkpoint.model_config)

@@ -19,7 +19,6 @@ from torch import nn
 
 from lensengine.errors import LensEngineError
 from lensengine_trainers.common.vgg import VGGFeatures
-
 from lensengine_trainers.style.gram import gram_matrix
 
 EPSILON = 1e-12

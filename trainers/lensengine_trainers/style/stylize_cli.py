@@ -30,8 +30,11 @@ def add_parser(sub) -> None:
     parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"optimisation steps ({DEFAULT_STEPS})")
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help=f"long side of the result ({DEFAULT_SIZE})")
     parser.add_argument("--style-weight", type=float, default=10.0, help="style against content (10)")
-    parser.add_argument("--vgg-weights", default="auto",
-                        help="auto (ImageNet when at hand, else random), random, imagenet (download allowed) or a .pth")
+    parser.add_argument(
+        "--vgg-weights",
+        default="auto",
+        help="auto (ImageNet when at hand, else random), random, imagenet (download allowed) or a .pth",
+    )
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     parser.set_defaults(handler=handle)
 
@@ -51,9 +54,14 @@ def handle(args) -> int:
     if weights == "imagenet" and local_imagenet_file("vgg19") is None:
         weights = str(download_official("vgg19"))
     result = stylize(
-        content, style, steps=args.steps, size=args.size, weights=LossWeights(1.0, args.style_weight, 0.0),
-        vgg_weights=weights, progress=args.progress,
-    )  # fmt: skip
+        content,
+        style,
+        steps=args.steps,
+        size=args.size,
+        weights=LossWeights(1.0, args.style_weight, 0.0),
+        vgg_weights=weights,
+        progress=args.progress,
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     ok, encoded = cv2.imencode(out.suffix, result.image)
     if not ok:
@@ -61,6 +69,9 @@ def handle(args) -> int:
     encoded.tofile(str(out))
     start, end = result.start_losses, result.end_losses
     print(f"stylized image written to {out} ({result.image.shape[1]}x{result.image.shape[0]})")
-    print(f"losses: style {start['style']:.4f} -> {end['style']:.4f}, content {start['content']:.4f} -> {end['content']:.4f}")
+    print(
+        f"losses: style {start['style']:.4f} -> {end['style']:.4f}, "
+        f"content {start['content']:.4f} -> {end['content']:.4f}"
+    )
     print(f"features: {result.vgg.describe()}")
     return 0

@@ -32,8 +32,21 @@ DEFAULT_LR_PATCH = 48
 DEFAULT_HELDOUT_KERNEL = "area"
 LOOP_FIXED = ("batch_size", "seed", "deterministic")
 LOOP_FREE = tuple(f.name for f in fields(LoopConfig) if f.name not in LOOP_FIXED)
-SETTINGS_FIXED = ("preset", "scale", "net", "lr", "lr_halve_every", "perceptual", "vgg_weights", "lr_patch",
-                  "heldout_kernel", "kernels", "blur", "noise", "jpeg")
+SETTINGS_FIXED = (
+    "preset",
+    "scale",
+    "net",
+    "lr",
+    "lr_halve_every",
+    "perceptual",
+    "vgg_weights",
+    "lr_patch",
+    "heldout_kernel",
+    "kernels",
+    "blur",
+    "noise",
+    "jpeg",
+)
 
 
 def _net_knob(text: str) -> tuple[str, int | float]:
@@ -51,23 +64,38 @@ def _net_knob(text: str) -> tuple[str, int | float]:
 def _add_train_parser(sub) -> None:
     parser = sub.add_parser("train", help="train an SR net on image folders, scoring held-out images as it goes")
     data = parser.add_argument_group("data")
-    data.add_argument("--images", action="append", metavar="DIR",
-                      help="folder of training images (repeat; face crops first, then any photos)")
+    data.add_argument(
+        "--images",
+        action="append",
+        metavar="DIR",
+        help="folder of training images (repeat; face crops first, then any photos)",
+    )
     data.add_argument("--heldout", metavar="DIR", help="folder of held-out images, scored against bicubic")
-    data.add_argument("--heldout-kernel", choices=sorted(DOWNSCALE_KERNELS),
-                      help="how held-out images are shrunk before they are scored (area)")
+    data.add_argument(
+        "--heldout-kernel",
+        choices=sorted(DOWNSCALE_KERNELS),
+        help="how held-out images are shrunk before they are scored (area)",
+    )
     data.add_argument("--lr-patch", type=int, help=f"side of the low-resolution training patch ({DEFAULT_LR_PATCH})")
     degrade = parser.add_argument_group("degradation of the low-resolution input")
-    degrade.add_argument("--kernels", type=lambda text: tuple(text.split(",")),
-                         help=f"downscale kernels drawn from, comma separated ({','.join(DOWNSCALE_KERNELS)})")
+    degrade.add_argument(
+        "--kernels",
+        type=lambda text: tuple(text.split(",")),
+        help=f"downscale kernels drawn from, comma separated ({','.join(DOWNSCALE_KERNELS)})",
+    )
     degrade.add_argument("--blur", type=float, help="largest blur sigma before the downscale, pixels (0.8)")
     degrade.add_argument("--noise", type=float, help="largest noise std after it, 8-bit levels (2.0)")
     degrade.add_argument("--jpeg", type=int, help="lowest JPEG quality, 1..95 (80; 0: off)")
     model = parser.add_argument_group("model")
     model.add_argument("--preset", choices=sorted(PRESETS), help=f"net, width and learning rate ({DEFAULT_PRESET})")
     model.add_argument("--scale", type=int, choices=(2, 4), help="enlargement (2)")
-    model.add_argument("--net", type=_net_knob, action="append", metavar="KEY=NUMBER",
-                       help="a knob of the net (repeat), e.g. width=24 for ESPCN; see lensengine/nets")
+    model.add_argument(
+        "--net",
+        type=_net_knob,
+        action="append",
+        metavar="KEY=NUMBER",
+        help="a knob of the net (repeat), e.g. width=24 for ESPCN; see lensengine/nets",
+    )
     model.add_argument("--perceptual", type=float, help="weight of the VGG16 relu2_2 feature loss (0: L1 alone)")
     model.add_argument("--vgg-weights", help="VGG weights: auto (default), imagenet, random or a .pth path")
     model.add_argument("--lr", type=float, help="Adam learning rate (the preset's)")

@@ -15,9 +15,8 @@ from torch import nn
 from lensengine.face.align import DEFAULT_MARGIN
 from lensengine.nets import network_arch, network_config
 from lensengine.packs import LensPack, PackError
-from lensengine_trainers.common.export_pack import export_pack
 from lensengine.packs.manifest import LensSpec
-
+from lensengine_trainers.common.export_pack import export_pack
 from lensengine_trainers.superres.model import SR_ARCHITECTURES
 
 

@@ -181,4 +181,3 @@ class SuperResModel:
         output = self.upscale_tensor(small / 127.5 - 1.0)
         pixels = ((output + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8)
         return pixels.permute(0, 2, 3, 1).cpu().numpy()
-

@@ -60,8 +60,14 @@ def export_run(
     knobs = ", ".join(f"{key} {value}" for key, value in config.net.items())
     vgg = {"vgg": model.vgg_source.to_provenance()} if model.vgg_source else {}
     provenance = {
-        "trainer": {"package": "lensengine-trainers", "version": __version__, "module": TRAINER,
-                    "model": checkpoint.model_kind, "config": checkpoint.model_config, **vgg},
+        "trainer": {
+            "package": "lensengine-trainers",
+            "version": __version__,
+            "module": TRAINER,
+            "model": checkpoint.model_kind,
+            "config": checkpoint.model_config,
+            **vgg,
+        },
         "data": data,
         "training": training_provenance(checkpoint),
         "quality": quality_table(scores, heldout_folder, kernel),

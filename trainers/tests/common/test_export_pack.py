@@ -17,8 +17,18 @@ from lensengine_trainers.common.export_pack import export_pack
 
 UNET = ("unet", {"ngf": 8, "num_downs": 5, "norm": "instance"})
 FACE = LensSpec(
-    name="toon", family="pix2pix", kind="face", description="test toon", crop_size=32, scale=1,
-    color_order="RGB", normalisation="tanh", template="five_point", margin=0.35, arch=UNET[0], config=UNET[1],
+    name="toon",
+    family="pix2pix",
+    kind="face",
+    description="test toon",
+    crop_size=32,
+    scale=1,
+    color_order="RGB",
+    normalisation="tanh",
+    template="five_point",
+    margin=0.35,
+    arch=UNET[0],
+    config=UNET[1],
     provenance={"trainer": "test", "quality": {"l1": 0.1}},
 )
 
@@ -63,8 +73,15 @@ def test_face_pack_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("kind", "template"), [("frame", "none"), ("face", "five_point")])
 def test_superres_pack_takes_any_size(tmp_path: Path, kind: str, template: str) -> None:
     net = build_network("espcn", scale=2)
-    spec = face_spec(family="superres", kind=kind, scale=2, normalisation="unit", template=template, arch="espcn",
-                     config={"scale": 2})
+    spec = face_spec(
+        family="superres",
+        kind=kind,
+        scale=2,
+        normalisation="unit",
+        template=template,
+        arch="espcn",
+        config={"scale": 2},
+    )
     pack = export_pack(net, tmp_path / "sr", spec, fp16=False)
     assert set(pack.files) == {"onnx_fp32", "safetensors"}
     batch = np.random.default_rng(0).uniform(0, 1, (2, 3, 24, 40)).astype(np.float32)

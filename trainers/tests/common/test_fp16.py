@@ -44,10 +44,15 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                net, torch.zeros(1, 3, SIZE, SIZE), str(paths[key]), dynamo=False, opset_version=17,
-                input_names=["input"], output_names=["output"],
+                net,
+                torch.zeros(1, 3, SIZE, SIZE),
+                str(paths[key]),
+                dynamo=False,
+                opset_version=17,
+                input_names=["input"],
+                output_names=["output"],
                 dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
-            )  # fmt: skip
+            )
     return paths
 
 
@@ -103,8 +108,10 @@ def test_fp16_graph_is_valid_typed_and_close(exported: dict[str, Path], tmp_path
 @pytest.mark.parametrize("key", ["unet_instance", "johnson"])  # scale/bias as Constant nodes; as initializers
 def test_instance_norm_parameters_stay_float32(exported: dict[str, Path], tmp_path: Path, key: str) -> None:
     model = onnx.load(str(convert_onnx_to_fp16(exported[key], tmp_path / "m.onnx")))
-    producers = {**{t.name: t.data_type for t in model.graph.initializer},
-                 **{n.output[0]: n.attribute[0].t.data_type for n in model.graph.node if n.op_type == "Constant"}}
+    producers = {
+        **{t.name: t.data_type for t in model.graph.initializer},
+        **{n.output[0]: n.attribute[0].t.data_type for n in model.graph.node if n.op_type == "Constant"},
+    }
     norms = [n for n in model.graph.node if n.op_type == "InstanceNormalization"]
     assert norms
     for node in norms:
@@ -196,9 +203,11 @@ def test_constants_casts_and_shared_initializers(tmp_path: Path, caplog: pytest.
 
 def test_graph_with_a_subgraph_is_refused(tmp_path: Path) -> None:
     branch = helper.make_graph(
-        [helper.make_node("Identity", ["input"], ["branch_out"])], "branch", [],
+        [helper.make_node("Identity", ["input"], ["branch_out"])],
+        "branch",
+        [],
         [helper.make_tensor_value_info("branch_out", FLOAT, [1])],
-    )  # fmt: skip
+    )
     graph = helper.make_graph(
         [helper.make_node("If", ["flag"], ["output"], then_branch=branch, else_branch=branch)],
         "with_if",

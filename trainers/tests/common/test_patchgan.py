@@ -55,8 +55,9 @@ class TestPatchDiscriminator:
         assert norms(PatchDiscriminator(ndf=2, norm="instance")) == {nn.InstanceNorm2d}
         assert norms(PatchDiscriminator(ndf=2, norm="none")) == set()
         # without a norm layer every conv keeps its bias
-        assert all(m.bias is not None for m in PatchDiscriminator(ndf=2, norm="none").modules()
-                   if isinstance(m, nn.Conv2d))
+        assert all(
+            m.bias is not None for m in PatchDiscriminator(ndf=2, norm="none").modules() if isinstance(m, nn.Conv2d)
+        )
 
     def test_pix2pix_reference_size(self):
         assert parameter_count(PatchDiscriminator(in_ch=6)) == 2_768_705

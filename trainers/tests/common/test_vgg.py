@@ -25,7 +25,10 @@ def _no_local_weights(tmp_path, monkeypatch):
 
 def fake_weights_file(path, arch="vgg16", layers=("relu1_2",), extra=None):
     """A torchvision-style state dict for the layers the extractor needs, plus a classifier key; its sha256."""
-    state = {f"features.{key}": torch.randn(value.shape) for key, value in VGGFeatures(arch, layers).features.state_dict().items()}
+    state = {
+        f"features.{key}": torch.randn(value.shape)
+        for key, value in VGGFeatures(arch, layers).features.state_dict().items()
+    }
     state["classifier.0.weight"] = torch.zeros(2, 2)
     state.update(extra or {})
     torch.save(state, path)

@@ -97,7 +97,9 @@ def test_bad_settings():
 def test_both_directions_export_and_run(tmp_path, unpaired_folder):
     samples = UnpairedSamples(unpaired_folder, 32, AugmentConfig())
     loop = LoopConfig(steps=2, device="cpu", progress=False)
-    checkpoint = read_checkpoint(train(CycleGAN(tiny(), CPU), samples, data_for(samples), loop, tmp_path / "run").checkpoint)
+    checkpoint = read_checkpoint(
+        train(CycleGAN(tiny(), CPU), samples, data_for(samples), loop, tmp_path / "run").checkpoint
+    )
     crops = np.stack([blob_image(7, 32, False), blob_image(8, 32, True)])
     for direction, name in (("AtoB", "test_add_bar"), ("BtoA", "test_remove_bar")):
         pack = export_direction(checkpoint, direction, str(tmp_path / name), name, quality={"note": "test"}, fp16=False)

@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from lensengine.errors import LensEngineError
-
 from lensengine_trainers.cyclegan.image_pool import ImagePool
 
 

@@ -64,8 +64,16 @@ def test_split_halves_are_disjoint_and_complete():
 
 def test_teacher_data_is_unpaired(tmp_path, astronaut_faces):
     with load_teacher("thug_glasses_classic") as teacher:
-        counts = make_unpaired(FaceFolder(astronaut_faces), teacher, tmp_path / "data", 8, 64,
-                               AugmentConfig(rotate=5.0), seed=1, progress=False)  # fmt: skip
+        counts = make_unpaired(
+            FaceFolder(astronaut_faces),
+            teacher,
+            tmp_path / "data",
+            8,
+            64,
+            AugmentConfig(rotate=5.0),
+            seed=1,
+            progress=False,
+        )
     assert counts == {"A": 4, "B": 4}
     files_a, files_b = image_files(tmp_path / "data" / "trainA"), image_files(tmp_path / "data" / "trainB")
     draws_a = {path.stem.rsplit("_", 1)[1] for path in files_a}

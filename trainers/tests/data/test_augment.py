@@ -15,8 +15,19 @@ from lensengine_trainers.data.face_folder import FaceFolder, save_face
 from lensengine_trainers.data.frame_sources import folder_frames
 from lensengine_trainers.data.training_data import TeacherSamples
 
-EVERYTHING = AugmentConfig(zoom=1.3, flip=True, rotate=20, brightness=0.3, contrast=0.3, saturation=0.3, hue=0.1,
-                           blur=1.5, noise=8, jpeg=30, degrade="AB")  # fmt: skip
+EVERYTHING = AugmentConfig(
+    zoom=1.3,
+    flip=True,
+    rotate=20,
+    brightness=0.3,
+    contrast=0.3,
+    saturation=0.3,
+    hue=0.1,
+    blur=1.5,
+    noise=8,
+    jpeg=30,
+    degrade="AB",
+)
 RED, BLUE = (0, 0, 255), (255, 0, 0)
 
 

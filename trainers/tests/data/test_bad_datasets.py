@@ -74,8 +74,26 @@ def test_data_options_that_do_not_go_together(tmp_path, face_folder):
 
 
 def test_pix2pix_on_faces_without_a_teacher_has_no_targets(tmp_path, face_folder, capsys):
-    status = main(["pix2pix", "--faces", str(face_folder), "--out", str(tmp_path), "--size", "32", "--num-downs", "5",
-                   "--ngf", "4", "--steps", "1", "--no-progress", "--device", "cpu"])  # fmt: skip
+    status = main(
+        [
+            "pix2pix",
+            "--faces",
+            str(face_folder),
+            "--out",
+            str(tmp_path),
+            "--size",
+            "32",
+            "--num-downs",
+            "5",
+            "--ngf",
+            "4",
+            "--steps",
+            "1",
+            "--no-progress",
+            "--device",
+            "cpu",
+        ]
+    )
     assert status == 2
     assert "pix2pix needs pairs: give --pairs, or --faces with --on-the-fly-teacher" in capsys.readouterr().err
 

@@ -64,16 +64,31 @@ def test_video_file_every_second_frame(tmp_path, face_video):
 
 
 def test_capture_records_the_requested_count_from_a_camera_source(tmp_path, face_video, capsys):
-    status = main(["capture", "--camera", str(face_video), "--out", str(tmp_path), "--count", "2", "--every", "1",
-                   "--size", "64", "--no-progress"])  # fmt: skip
+    status = main(
+        [
+            "capture",
+            "--camera",
+            str(face_video),
+            "--out",
+            str(tmp_path),
+            "--count",
+            "2",
+            "--every",
+            "1",
+            "--size",
+            "64",
+            "--no-progress",
+        ]
+    )
     assert status == 0
     assert len(FaceFolder(tmp_path)) == 2
     assert "2 face crops written" in capsys.readouterr().out
 
 
 def test_extract_faces_command(tmp_path, photo_folder, capsys):
-    status = main(["extract-faces", "--images", str(photo_folder), "--out", str(tmp_path), "--size", "64",
-                   "--no-progress"])  # fmt: skip
+    status = main(
+        ["extract-faces", "--images", str(photo_folder), "--out", str(tmp_path), "--size", "64", "--no-progress"]
+    )
     assert status == 0 and len(FaceFolder(tmp_path)) == 6
     assert "6 face crops written" in capsys.readouterr().out
 

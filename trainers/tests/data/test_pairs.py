@@ -42,8 +42,18 @@ def test_a_teacher_with_another_margin_is_refused(tmp_path, face_folder, iris_ma
 
 def test_teacher_found_by_name_through_the_entry_points(tmp_path, face_folder, capsys):
     pytest.importorskip("lensengine_thug_glasses", reason="the thug_glasses plugin is not installed")
-    status = main(["make-pairs", "--teacher", "thug_glasses_classic", "--faces", str(face_folder),
-                   "--out", str(tmp_path), "--no-progress"])  # fmt: skip
+    status = main(
+        [
+            "make-pairs",
+            "--teacher",
+            "thug_glasses_classic",
+            "--faces",
+            str(face_folder),
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
     assert status == 0 and "6 A|B pairs" in capsys.readouterr().out
     pairs, faces = PairFolder(tmp_path), FaceFolder(face_folder)
     for index in range(len(pairs)):

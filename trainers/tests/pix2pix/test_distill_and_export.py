@@ -31,10 +31,34 @@ def teacher_run(tmp_path_factory, face_folder):
     """A tiny pix2pix run (64 px) on the face folder with the thug glasses drawn on the fly, if installed."""
     pytest.importorskip("lensengine_thug_glasses", reason="the thug_glasses plugin is not installed")
     run = tmp_path_factory.mktemp("teacher_run")
-    status = main(["pix2pix", "--faces", str(face_folder), "--on-the-fly-teacher", "thug_glasses_classic",
-                   "--out", str(run), "--size", "64", "--ngf", "8", "--num-downs", "6", "--ndf", "8",
-                   "--n-layers", "2", "--steps", "3", "--batch-size", "2",
-                   "--no-progress", "--device", "cpu"])  # fmt: skip
+    status = main(
+        [
+            "pix2pix",
+            "--faces",
+            str(face_folder),
+            "--on-the-fly-teacher",
+            "thug_glasses_classic",
+            "--out",
+            str(run),
+            "--size",
+            "64",
+            "--ngf",
+            "8",
+            "--num-downs",
+            "6",
+            "--ndf",
+            "8",
+            "--n-layers",
+            "2",
+            "--steps",
+            "3",
+            "--batch-size",
+            "2",
+            "--no-progress",
+            "--device",
+            "cpu",
+        ]
+    )
     assert status == 0
     return run
 

@@ -84,8 +84,25 @@ def test_direction_b_to_a_feeds_b(face_folder, iris_marker):
 def test_command_line_run_resume_and_fixed_settings(tmp_path, face_folder, capsys):
     pytest.importorskip("lensengine_thug_glasses", reason="the thug_glasses plugin is not installed")
     common = ["--no-progress", "--device", "cpu"]
-    first = ["pix2pix", "--faces", str(face_folder), "--on-the-fly-teacher", "thug_glasses_classic", "--out",
-             str(tmp_path), "--size", "32", "--ngf", "4", "--num-downs", "5", "--ndf", "4", "--steps", "2"]  # fmt: skip
+    first = [
+        "pix2pix",
+        "--faces",
+        str(face_folder),
+        "--on-the-fly-teacher",
+        "thug_glasses_classic",
+        "--out",
+        str(tmp_path),
+        "--size",
+        "32",
+        "--ngf",
+        "4",
+        "--num-downs",
+        "5",
+        "--ndf",
+        "4",
+        "--steps",
+        "2",
+    ]
     assert main(first + common) == 0
     assert main(["pix2pix", "--resume", str(tmp_path), "--steps", "3"] + common) == 0
     assert "pix2pix: step 3" in capsys.readouterr().out

@@ -25,8 +25,16 @@ from .conftest import smooth_photo
 
 
 def tiny_config(style_file, **changes):
-    settings = dict(style_image=str(style_file), style_sha256=file_sha256(style_file), style_origin="made by a test",
-                    style_size=48, size=32, width=4, n_res=1, style_weight=10.0)  # fmt: skip
+    settings = dict(
+        style_image=str(style_file),
+        style_sha256=file_sha256(style_file),
+        style_origin="made by a test",
+        style_size=48,
+        size=32,
+        width=4,
+        n_res=1,
+        style_weight=10.0,
+    )
     return FastStyleConfig(**{**settings, **changes})
 
 
@@ -73,7 +81,11 @@ def test_trained_net_exports_as_frame_and_face_packs(tmp_path, style_file, conte
     frame = export_style(checkpoint, str(tmp_path / "frame_pack"), "test_style", "frame", crop_size=24)
     assert (frame.kind, frame.family, frame.template, frame.crop_size) == ("frame", "style", "none", 24)
     provenance = frame.provenance
-    assert provenance["style_image"] == {"file": "swirls.png", "sha256": file_sha256(style_file), "origin": "made by a test"}
+    assert provenance["style_image"] == {
+        "file": "swirls.png",
+        "sha256": file_sha256(style_file),
+        "origin": "made by a test",
+    }
     assert provenance["loss_features"]["weights"] == "random" and provenance["training"]["steps"] == 3
     lens = NeuralLens(frame, backend="onnxruntime")
     picture = smooth_photo(9, 36, 50)
@@ -81,9 +93,18 @@ def test_trained_net_exports_as_frame_and_face_packs(tmp_path, style_file, conte
     assert out.shape == picture.shape and out.dtype == np.uint8
     net = checkpoint_style_net(checkpoint)
     with torch.no_grad():
-        expected = net(images_to_tensor(torch.from_numpy(cv2.resize(picture, (32, 24), interpolation=cv2.INTER_AREA))[None], torch.device("cpu")))
+        expected = net(
+            images_to_tensor(
+                torch.from_numpy(cv2.resize(picture, (32, 24), interpolation=cv2.INTER_AREA))[None], torch.device("cpu")
+            )
+        )
     expected = ((expected[0].permute(1, 2, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
-    assert np.abs(lens.run(cv2.resize(picture, (32, 24), interpolation=cv2.INTER_AREA)[None])[0].astype(int) - expected).max() <= 1
+    assert (
+        np.abs(
+            lens.run(cv2.resize(picture, (32, 24), interpolation=cv2.INTER_AREA)[None])[0].astype(int) - expected
+        ).max()
+        <= 1
+    )
     lens.close()
 
     face = export_style(checkpoint, str(tmp_path / "face_pack"), "test_style_face", "face")
@@ -104,15 +125,54 @@ def run_cli(argv):
 def test_command_line_trains_resumes_and_exports(tmp_path, style_file, content_folder):
     run = tmp_path / "run"
     common = ["--device", "cpu", "--no-progress", "--batch-size", "2"]
-    assert run_cli(["style", "--content", str(content_folder), "--style", str(style_file), "--out", str(run),
-                    "--size", "32", "--style-size", "48", "--width", "4", "--n-res", "1", "--steps", "2",
-                    "--checkpoint-every", "1", *common]) == 0  # fmt: skip
+    assert (
+        run_cli(
+            [
+                "style",
+                "--content",
+                str(content_folder),
+                "--style",
+                str(style_file),
+                "--out",
+                str(run),
+                "--size",
+                "32",
+                "--style-size",
+                "48",
+                "--width",
+                "4",
+                "--n-res",
+                "1",
+                "--steps",
+                "2",
+                "--checkpoint-every",
+                "1",
+                *common,
+            ]
+        )
+        == 0
+    )
     with pytest.raises(LensEngineError, match="--width cannot change"):
         run_cli(["style", "--resume", str(run), "--width", "8", "--steps", "3"])
     assert run_cli(["style", "--resume", str(run), "--steps", "3", "--no-progress"]) == 0
     assert read_checkpoint(run).step == 3
-    assert run_cli(["style-export", "--checkpoint", str(run), "--out", str(tmp_path / "pack"), "--name", "cli_style",
-                    "--crop-size", "24", "--no-fp16"]) == 0  # fmt: skip
+    assert (
+        run_cli(
+            [
+                "style-export",
+                "--checkpoint",
+                str(run),
+                "--out",
+                str(tmp_path / "pack"),
+                "--name",
+                "cli_style",
+                "--crop-size",
+                "24",
+                "--no-fp16",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "pack" / "lens.toml").is_file()
     with pytest.raises(LensEngineError, match="needs --content"):
         run_cli(["style", "--out", str(tmp_path / "other")])

@@ -46,8 +46,12 @@ def run_command(argv):
 def test_stylize_command_writes_the_picture(tmp_path, style_file, capsys):
     content = tmp_path / "me.png"
     cv2.imwrite(str(content), smooth_photo(3, 40, 56))
-    assert run_command(["stylize", str(content), "--style", str(style_file), "--steps", "4", "--size", "56",
-                        "--no-progress"]) == 0  # fmt: skip
+    assert (
+        run_command(
+            ["stylize", str(content), "--style", str(style_file), "--steps", "4", "--size", "56", "--no-progress"]
+        )
+        == 0
+    )
     written = cv2.imread(str(tmp_path / "me_stylized.png"))
     assert written.shape == (40, 56, 3)
     printed = capsys.readouterr().out

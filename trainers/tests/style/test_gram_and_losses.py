@@ -7,7 +7,6 @@ import torch
 
 from lensengine.errors import LensEngineError
 from lensengine_trainers.common.vgg import load_vgg
-
 from lensengine_trainers.style.gram import gram_matrix
 from lensengine_trainers.style.losses import LossWeights, PerceptualLoss, relative_error, total_variation
 
@@ -41,7 +40,9 @@ class TestLosses:
 
     def test_relative_error_is_scale_free(self):
         value, target = torch.randn(10), torch.randn(10)
-        assert relative_error(value * 7, target * 7).item() == pytest.approx(relative_error(value, target).item(), rel=1e-5)
+        assert relative_error(value * 7, target * 7).item() == pytest.approx(
+            relative_error(value, target).item(), rel=1e-5
+        )
 
     def test_total_variation_by_hand(self):
         # [[0, 1], [2, 4]]: horizontal |1-0|, |4-2| -> mean 1.5; vertical |2-0|, |4-1| -> mean 2.5
@@ -83,11 +84,14 @@ class TestPerceptualLoss:
         loss = loss_for(style)
         images = torch.rand(1, 3, 20, 20) * 2 - 1
         features, style_features = loss.vgg(images), loss.vgg(style)
-        expected = sum(
-            ((gram_matrix(features[k]) - gram_matrix(style_features[k])) ** 2).mean()
-            / (gram_matrix(style_features[k]) ** 2).mean()
-            for k in ("relu1_2", "relu2_2")
-        ) / 2
+        expected = (
+            sum(
+                ((gram_matrix(features[k]) - gram_matrix(style_features[k])) ** 2).mean()
+                / (gram_matrix(style_features[k]) ** 2).mean()
+                for k in ("relu1_2", "relu2_2")
+            )
+            / 2
+        )
         assert loss(images, loss.content_target(images))["style"].item() == pytest.approx(expected.item(), rel=1e-4)
 
     def test_layers_must_be_extracted(self):

@@ -9,7 +9,6 @@ import cv2
 import pytest
 
 from lensengine.sources.face_photos import face_photo
-
 from lensengine_trainers.superres.offline_images import natural_image
 
 

@@ -11,8 +11,21 @@ from lensengine.packs import load_pack
 from lensengine_trainers.common.checkpoint import read_checkpoint
 from lensengine_trainers.superres.cli import add_superres_parser
 
-TINY_RUN = ["--lr-patch", "16", "--batch-size", "2", "--eval-every", "2", "--device", "cpu", "--no-progress",
-            "--log-every", "1", "--image-every", "2"]
+TINY_RUN = [
+    "--lr-patch",
+    "16",
+    "--batch-size",
+    "2",
+    "--eval-every",
+    "2",
+    "--device",
+    "cpu",
+    "--no-progress",
+    "--log-every",
+    "1",
+    "--image-every",
+    "2",
+]
 
 
 def superres(*argv: str) -> int:
@@ -24,16 +37,43 @@ def superres(*argv: str) -> int:
 
 def test_train_resume_export(tmp_path, train_folder, heldout_folder, capsys):
     run = tmp_path / "run"
-    assert superres("train", "--images", str(train_folder), "--heldout", str(heldout_folder), "--out", str(run),
-                    "--steps", "2", "--net", "width=8", *TINY_RUN) == 0
+    assert (
+        superres(
+            "train",
+            "--images",
+            str(train_folder),
+            "--heldout",
+            str(heldout_folder),
+            "--out",
+            str(run),
+            "--steps",
+            "2",
+            "--net",
+            "width=8",
+            *TINY_RUN,
+        )
+        == 0
+    )
     assert "held-out PSNR" in capsys.readouterr().out
     assert superres("train", "--resume", str(run), "--steps", "4", "--eval-every", "2", "--no-progress") == 0
     checkpoint = read_checkpoint(run)
     assert checkpoint.step == 4 and checkpoint.model_config["net"] == {"width": 8}
     assert checkpoint.meta["data"]["heldout_kernel"] == "area" and checkpoint.meta["data"]["lr_patch"] == 16
 
-    assert superres("export", "--checkpoint", str(run), "--out", str(tmp_path / "pack"), "--name", "tiny-x2",
-                    "--crop-size", "64") == 0
+    assert (
+        superres(
+            "export",
+            "--checkpoint",
+            str(run),
+            "--out",
+            str(tmp_path / "pack"),
+            "--name",
+            "tiny-x2",
+            "--crop-size",
+            "64",
+        )
+        == 0
+    )
     pack = load_pack(tmp_path / "pack")
     assert (pack.family, pack.scale, pack.crop_size, pack.config["width"]) == ("superres", 2, 64, 8)
     quality = pack.provenance["quality"]
@@ -51,15 +91,36 @@ def test_errors(tmp_path, train_folder, heldout_folder):
     with pytest.raises(LensEngineError, match="--heldout"):
         superres("train", "--images", str(train_folder), "--out", str(tmp_path / "x"))
     with pytest.raises(LensEngineError, match="no knob"):
-        superres("train", "--images", str(train_folder), "--heldout", str(heldout_folder), "--out",
-                 str(tmp_path / "x"), "--net", "depth=2")
+        superres(
+            "train",
+            "--images",
+            str(train_folder),
+            "--heldout",
+            str(heldout_folder),
+            "--out",
+            str(tmp_path / "x"),
+            "--net",
+            "depth=2",
+        )
     with pytest.raises(SystemExit):
         superres("train", "--net", "width=wide")
 
 
 def test_resume_refuses_new_settings(tmp_path, train_folder, heldout_folder):
     run = tmp_path / "run"
-    superres("train", "--images", str(train_folder), "--heldout", str(heldout_folder), "--out", str(run),
-             "--steps", "2", "--net", "width=8", *TINY_RUN)
+    superres(
+        "train",
+        "--images",
+        str(train_folder),
+        "--heldout",
+        str(heldout_folder),
+        "--out",
+        str(run),
+        "--steps",
+        "2",
+        "--net",
+        "width=8",
+        *TINY_RUN,
+    )
     with pytest.raises(LensEngineError, match="--lr cannot change"):
         superres("train", "--resume", str(run), "--steps", "4", "--lr", "0.1")

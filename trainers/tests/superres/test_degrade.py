@@ -8,7 +8,6 @@ import pytest
 
 from lensengine.errors import LensEngineError
 from lensengine.sources.face_photos import face_photo
-
 from lensengine_trainers.superres.degrade import DOWNSCALE_KERNELS, DegradeConfig, degrade, downscale
 
 

@@ -9,7 +9,6 @@ import torch
 
 from lensengine.nets import build_network
 from lensengine.packs import PackError
-
 from lensengine_trainers.superres.export import export_superres_pack
 
 
@@ -18,8 +17,9 @@ from lensengine_trainers.superres.export import export_superres_pack
 def test_onnx_equals_torch_at_any_size(tmp_path, arch, config, scale):
     torch.manual_seed(0)
     net = build_network(arch, scale=scale, **config).eval()
-    pack = export_superres_pack(net, tmp_path / "pack", name="tiny-sr", crop_size=32, description="test",
-                                provenance={"trainer": "test"})
+    pack = export_superres_pack(
+        net, tmp_path / "pack", name="tiny-sr", crop_size=32, description="test", provenance={"trainer": "test"}
+    )
     assert (pack.family, pack.kind, pack.scale) == ("superres", "face", scale)
     assert (pack.normalisation, pack.crop_size) == ("unit", 32)
     assert set(pack.files) == {"onnx_fp32", "onnx_fp16", "safetensors"}

@@ -10,7 +10,6 @@ from skimage.metrics import structural_similarity
 
 from lensengine.errors import LensEngineError
 from lensengine.sources.face_photos import face_photo
-
 from lensengine_trainers.superres.metrics import bicubic_upscale, luminance, psnr, ssim
 
 
@@ -65,8 +64,12 @@ class TestSsim:
         noisy = np.clip(face + np.random.default_rng(0).normal(0, 12, face.shape), 0, 255).astype(np.uint8)
         ours = ssim(face, noisy)
         reference = structural_similarity(
-            luminance(face), luminance(noisy), gaussian_weights=True, sigma=1.5,
-            use_sample_covariance=False, data_range=255.0,
+            luminance(face),
+            luminance(noisy),
+            gaussian_weights=True,
+            sigma=1.5,
+            use_sample_covariance=False,
+            data_range=255.0,
         )
         assert 0.3 < ours < 0.95
         assert ours == pytest.approx(reference, abs=0.01)  # scikit-image leaves out a 5-pixel edge

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from lensengine.errors import LensEngineError
-
 from lensengine_trainers.superres.degrade import DegradeConfig, downscale
 from lensengine_trainers.superres.patches import PatchSamples, dihedral
 

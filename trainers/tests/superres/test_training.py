@@ -41,7 +41,8 @@ def test_scores_logged_every_eval_and_at_the_end(tmp_path, train_folder, heldout
 def test_resumed_chain_equals_one_run(tmp_path, train_folder, heldout_folder):
     whole, _ = run(tmp_path, train_folder, heldout_folder, steps=6, name="whole")
     run(tmp_path, train_folder, heldout_folder, steps=4, name="half")
-    resumed, _ = run(tmp_path, train_folder, heldout_folder, steps=6, name="half",
-                     resume=read_checkpoint(tmp_path / "half"))
+    resumed, _ = run(
+        tmp_path, train_folder, heldout_folder, steps=6, name="half", resume=read_checkpoint(tmp_path / "half")
+    )
     for (name, a), b in zip(whole.net.state_dict().items(), resumed.net.state_dict().values()):
         assert torch.equal(a, b), name
