@@ -15,6 +15,7 @@ from lensengine.errors import LensEngineError
 from lensengine_trainers.common.checkpoint import read_checkpoint
 from lensengine_trainers.common.gan_loss import GAN_MODES
 from lensengine_trainers.common.loop import LoopConfig, resolve_device, train
+from lensengine_trainers.common.run_options import FIXED_ON_RESUME, add_run_options, apply_threads, given, loop_config
 from lensengine_trainers.data.augment import AugmentConfig
 from lensengine_trainers.data.training_data import DataSpec, describe_data, open_samples
 from lensengine_trainers.model_kinds import build_model
@@ -37,8 +38,6 @@ MODEL_OPTIONS = (
     "gan",
 )
 AUGMENT_OPTIONS = tuple(f.name for f in fields(AugmentConfig))
-LOOP_FIXED = ("batch_size", "seed", "deterministic")
-LOOP_FREE = tuple(f.name for f in fields(LoopConfig) if f.name not in LOOP_FIXED)
 DATA_OPTIONS = ("pairs", "faces", "on_the_fly_teacher")
 DEFAULT_PRESET = {"pix2pix": "full", "distill": "slim32"}
 
@@ -99,24 +98,6 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--direction", choices=DIRECTIONS, help="AtoB (default) or BtoA")
 
 
-def _add_loop_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("run")
-    group.add_argument("--out", help="run folder (checkpoints/, tensorboard/)")
-    group.add_argument("--resume", metavar="RUN_OR_CHECKPOINT", help="go on from a run's latest (or this) checkpoint")
-    group.add_argument("--steps", type=int, help="total steps (10000)")
-    group.add_argument("--batch-size", type=int, help="samples per step (1)")
-    group.add_argument("--seed", type=int, help="seed of all randomness (0)")
-    group.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
-    group.add_argument("--no-amp", dest="amp", action="store_false", default=None, help="no mixed precision on CUDA")
-    group.add_argument("--deterministic", action="store_true", default=None, help="deterministic CUDA kernels")
-    group.add_argument("--log-every", type=int, help="steps between loss logs (50)")
-    group.add_argument("--image-every", type=int, help="steps between image grids (500)")
-    group.add_argument("--checkpoint-every", type=int, help="steps between checkpoints (1000)")
-    group.add_argument("--keep", dest="keep_checkpoints", type=int, help="newest checkpoints kept (3)")
-    group.add_argument("--workers", type=int, help="data loader processes (0)")
-    group.add_argument("--no-progress", dest="progress", action="store_false", default=None, help="no progress bar")
-
-
 def add_parser(sub) -> None:
     pix2pix = sub.add_parser("pix2pix", help="train a pix2pix generator (U-Net + PatchGAN)")
     distill = sub.add_parser("distill", help="distil a trained generator into a slim student")
@@ -130,13 +111,9 @@ def add_parser(sub) -> None:
         _add_data_options(parser)
         _add_augment_options(parser)
         _add_model_options(parser)
-        _add_loop_options(parser)
+        add_run_options(parser, {}, batch_unit="samples")
         parser.set_defaults(handler=run, kind=kind)
     pix2pix.set_defaults(gan=None, teacher_checkpoint=None)
-
-
-def _given(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
-    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
 def _degrade_sides(choice: str, direction: str) -> str:
@@ -156,14 +133,14 @@ def new_run(args: argparse.Namespace) -> tuple[dict, DataSpec, LoopConfig, Path]
     """Settings of a new run: preset, then the options given."""
     if not args.out:
         raise LensEngineError("a new run needs --out RUN_FOLDER (or --resume to go on with one)")
-    model = {**PRESETS[args.preset or DEFAULT_PRESET[args.kind]], **_given(args, MODEL_OPTIONS)}
+    model = {**PRESETS[args.preset or DEFAULT_PRESET[args.kind]], **given(args, MODEL_OPTIONS)}
     if args.kind == "distill":
         if not args.teacher_checkpoint:
             raise LensEngineError("distill needs --teacher-checkpoint RUN_OR_CHECKPOINT (a trained pix2pix run)")
         model["teacher"] = _absolute(args.teacher_checkpoint)
-    augment = _given(args, AUGMENT_OPTIONS)
+    augment = given(args, AUGMENT_OPTIONS)
     augment["degrade"] = _degrade_sides(augment.get("degrade", "input"), model.get("direction", "AtoB"))
-    loop = LoopConfig(**_given(args, LOOP_FIXED + LOOP_FREE))
+    loop = loop_config(args, {})
     return model, _data_spec(args, AugmentConfig(**augment)), loop, Path(args.out)
 
 
@@ -172,7 +149,7 @@ def resumed_run(args: argparse.Namespace):
     checkpoint = read_checkpoint(args.resume)
     if checkpoint.model_kind != args.kind:
         raise LensEngineError(f"{checkpoint.folder} is a {checkpoint.model_kind} run: resume it with that command")
-    settings = MODEL_OPTIONS + AUGMENT_OPTIONS + LOOP_FIXED + ("preset",)
+    settings = MODEL_OPTIONS + AUGMENT_OPTIONS + FIXED_ON_RESUME + ("preset",)
     fixed = [name for name in settings if getattr(args, name) is not None]
     if fixed:
         option = "--" + fixed[0].replace("_", "-")
@@ -183,13 +160,14 @@ def resumed_run(args: argparse.Namespace):
     if args.kind == "distill" and args.teacher_checkpoint:
         model["teacher"] = _absolute(args.teacher_checkpoint)
     spec = DataSpec.from_json(checkpoint.meta["data"]["source"])
-    if _given(args, DATA_OPTIONS):
+    if given(args, DATA_OPTIONS):
         spec = _data_spec(args, spec.augment)
-    loop = LoopConfig(**{**checkpoint.meta["loop"], **_given(args, LOOP_FREE)})
+    loop = loop_config(args, {}, checkpoint.meta["loop"])
     return model, spec, loop, Path(args.out) if args.out else checkpoint.folder.parent.parent, checkpoint
 
 
 def run(args: argparse.Namespace) -> int:
+    apply_threads(args)
     if args.resume:
         model_config, spec, loop, run_dir, checkpoint = resumed_run(args)
     else:

@@ -65,7 +65,7 @@ def add_style_parser(subparsers) -> None:
     group.add_argument("--style-weight", type=float, help="weight of the style loss (10)")
     group.add_argument("--tv-weight", type=float, help="weight of the total variation loss (0.1)")
     group.add_argument("--lr", type=float, help="Adam learning rate (1e-3)")
-    add_run_options(style, batch_option=True)
+    add_run_options(style, LOOP_DEFAULTS)
     style.set_defaults(handler=run_train)
 
     export = subparsers.add_parser("style-export", help="a fast style run as a frame or face lens pack")

@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
-
-import torch
 
 from lensengine.errors import LensEngineError
 from lensengine_trainers.common.checkpoint import read_checkpoint
 from lensengine_trainers.common.loop import LoopConfig, resolve_device
+from lensengine_trainers.common.run_options import FIXED_ON_RESUME, add_run_options, apply_threads, given, loop_config
 from lensengine_trainers.superres.degrade import DOWNSCALE_KERNELS, DegradeConfig
 from lensengine_trainers.superres.heldout import HeldOutSet
 from lensengine_trainers.superres.model import PRESETS, SuperResConfig, SuperResModel
@@ -30,8 +29,7 @@ from lensengine_trainers.superres.training import train_superres
 DEFAULT_PRESET = "espcn-cpu"
 DEFAULT_LR_PATCH = 48
 DEFAULT_HELDOUT_KERNEL = "area"
-LOOP_FIXED = ("batch_size", "seed", "deterministic")
-LOOP_FREE = tuple(f.name for f in fields(LoopConfig) if f.name not in LOOP_FIXED)
+LOOP_DEFAULTS = {"batch_size": 16}
 SETTINGS_FIXED = (
     "preset",
     "scale",
@@ -100,28 +98,9 @@ def _add_train_parser(sub) -> None:
     model.add_argument("--vgg-weights", help="VGG weights: auto (default), imagenet, random or a .pth path")
     model.add_argument("--lr", type=float, help="Adam learning rate (the preset's)")
     model.add_argument("--lr-halve-every", type=int, help="halve the learning rate every N steps (0: never)")
-    run = parser.add_argument_group("run")
-    run.add_argument("--out", help="run folder (checkpoints/, tensorboard/)")
-    run.add_argument("--resume", metavar="RUN_OR_CHECKPOINT", help="go on from a run's latest (or this) checkpoint")
-    run.add_argument("--steps", type=int, help="total steps (10000)")
-    run.add_argument("--batch-size", type=int, help="patches per step (16)")
-    run.add_argument("--seed", type=int, help="seed of all randomness (0)")
-    run.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
-    run.add_argument("--no-amp", dest="amp", action="store_false", default=None, help="no mixed precision on CUDA")
-    run.add_argument("--deterministic", action="store_true", default=None, help="deterministic CUDA kernels")
+    run = add_run_options(parser, LOOP_DEFAULTS, batch_unit="patches")
     run.add_argument("--eval-every", type=int, default=500, help="steps between held-out scores (500)")
-    run.add_argument("--log-every", type=int, help="steps between loss logs (50)")
-    run.add_argument("--image-every", type=int, help="steps between image grids (500)")
-    run.add_argument("--checkpoint-every", type=int, help="steps between checkpoints (1000)")
-    run.add_argument("--keep", dest="keep_checkpoints", type=int, help="newest checkpoints kept (3)")
-    run.add_argument("--workers", type=int, help="data loader processes (0)")
-    run.add_argument("--threads", type=int, help="CPU threads for torch (its default: all cores)")
-    run.add_argument("--no-progress", dest="progress", action="store_false", default=None, help="no progress bar")
     parser.set_defaults(handler=run_training)
-
-
-def _given(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
-    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
 def _new_run(args: argparse.Namespace) -> tuple[SuperResConfig, dict, LoopConfig, Path]:
@@ -133,9 +112,9 @@ def _new_run(args: argparse.Namespace) -> tuple[SuperResConfig, dict, LoopConfig
         args.preset or DEFAULT_PRESET,
         args.scale or 2,
         knobs=dict(args.net or []),
-        **_given(args, ("lr", "lr_halve_every", "perceptual", "vgg_weights")),
+        **given(args, ("lr", "lr_halve_every", "perceptual", "vgg_weights")),
     )
-    degradation = DegradeConfig(**_given(args, ("kernels", "blur", "noise", "jpeg")))
+    degradation = DegradeConfig(**given(args, ("kernels", "blur", "noise", "jpeg")))
     data = {
         "images": [str(Path(folder).resolve()) for folder in args.images],
         "heldout": str(Path(args.heldout).resolve()),
@@ -143,7 +122,7 @@ def _new_run(args: argparse.Namespace) -> tuple[SuperResConfig, dict, LoopConfig
         "lr_patch": args.lr_patch or DEFAULT_LR_PATCH,
         "degradation": {**asdict(degradation), "kernels": list(degradation.kernels)},
     }
-    loop = LoopConfig(**{"batch_size": 16, **_given(args, LOOP_FIXED + LOOP_FREE)})
+    loop = loop_config(args, LOOP_DEFAULTS)
     return config, data, loop, Path(args.out)
 
 
@@ -151,7 +130,7 @@ def _resumed_run(args: argparse.Namespace):
     checkpoint = read_checkpoint(args.resume)
     if checkpoint.model_kind != SuperResModel.kind:
         raise LensEngineError(f"{checkpoint.folder} is a {checkpoint.model_kind} run: resume it with that command")
-    fixed = [name for name in SETTINGS_FIXED + LOOP_FIXED if getattr(args, name, None) is not None]
+    fixed = [name for name in SETTINGS_FIXED + FIXED_ON_RESUME if getattr(args, name, None) is not None]
     if fixed:
         option = "--" + fixed[0].replace("_", "-")
         raise LensEngineError(
@@ -162,14 +141,13 @@ def _resumed_run(args: argparse.Namespace):
         data["images"] = [str(Path(folder).resolve()) for folder in args.images]
     if args.heldout:
         data["heldout"] = str(Path(args.heldout).resolve())
-    loop = LoopConfig(**{**checkpoint.meta["loop"], **_given(args, LOOP_FREE)})
+    loop = loop_config(args, LOOP_DEFAULTS, checkpoint.meta["loop"])
     run_dir = Path(args.out) if args.out else checkpoint.folder.parent.parent
     return SuperResConfig(**checkpoint.model_config), data, loop, run_dir, checkpoint
 
 
 def run_training(args: argparse.Namespace) -> int:
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    apply_threads(args)
     if args.resume:
         config, data, loop, run_dir, checkpoint = _resumed_run(args)
     else:
