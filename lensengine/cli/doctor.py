@@ -49,6 +49,8 @@ def handle(args) -> int:
         lenses = ", ".join(s.name for s in catalogue if s.plugin == name) or "no lenses"
         packs = sum(plugin == name for plugin, _ in registry.packs)
         line(True, f"plugin {name} ({registry.source(name)}): {lenses}" + (f"; ships {packs} pack(s)" if packs else ""))
+    for clash in catalogue.clashes:
+        line(False, clash.report())
     for name in registry.blocked:
         print(f"  {SKIPPED}plugin {name}: blocked (not in {PLUGINS_ENV})")
     for failure in registry.failed:

@@ -1,5 +1,6 @@
-"""``lensengine lenses``: every lens the installed plugins offer, the plugins (distribution and version), and the
-plugins that were blocked or failed."""
+"""``lensengine lenses``: every lens the installed plugins offer (by name and by ``dist:name``), the plugins
+(distribution and version), lens names that more than one distribution offers, and the plugins that were blocked
+or failed."""
 
 from __future__ import annotations
 
@@ -41,12 +42,17 @@ def handle(args) -> int:
         from lensengine.inference import auto_choice
 
         neural_backend = auto_choice() if args.backend == "auto" else args.backend
-    rows = [(s.name, s.kind, s.plugin, neural_backend if s.pack is not None else "-", s.description) for s in catalogue]
-    header = ("NAME", "KIND", "PLUGIN", "BACKEND", "DESCRIPTION")
+    rows = [
+        (s.name, catalogue.qualified(s), s.kind, s.plugin, neural_backend if s.pack is not None else "-", s.description)
+        for s in catalogue
+    ]
+    header = ("NAME", "DIST:NAME", "KIND", "PLUGIN", "BACKEND", "DESCRIPTION")
     print(format_table(rows, header) if rows else "no lenses installed")
     if registry.loaded:
         print()
         print(format_table(plugin_rows(registry, catalogue), PLUGIN_HEADER))
+    for clash in catalogue.clashes:
+        print(f"name clash: {clash.report()}")
     for name in registry.blocked:
         print(f"blocked plugin {name}: not in {PLUGINS_ENV}")
     for failure in registry.failed:

@@ -7,9 +7,36 @@ from pathlib import Path
 
 from lensengine.errors import LensEngineError
 from lensengine.lens import LensSpec, unknown_lens
-from lensengine.lenses.plugins import PluginFailure, PluginRegistry
+from lensengine.lenses.names import LensClash, LensNames, Offer, unique_names
+from lensengine.lenses.plugins import PluginFailure, PluginRegistry, report_duplicates
 
 log = logging.getLogger("lensengine.plugins")
+
+
+class LensCatalogue(list):
+    """The lenses by unique name, in a stable order (a list of LensSpec), and how to find one by ``name`` or
+    ``dist:name`` (see ``lensengine.lenses.names``): ``clashes`` are the names more than one source offers."""
+
+    def __init__(self, names: LensNames) -> None:
+        super().__init__(sorted(names.by_name.values(), key=lambda s: s.name))
+        self.names = names
+
+    @property
+    def clashes(self) -> list[LensClash]:
+        return self.names.clashes
+
+    def qualified(self, spec: LensSpec) -> str:
+        """``dist:name`` of a lens in the catalogue."""
+        return self.names.qualified.get(spec.name, spec.name)
+
+    def find(self, name: str) -> LensSpec | None:
+        """The lens ``name`` or ``dist:name``; None when unknown; LensEngineError (one line) when ambiguous."""
+        return self.names.find(name)
+
+    @classmethod
+    def of(cls, specs: list[LensSpec]) -> LensCatalogue:
+        """A catalogue of specs already gathered (their plugin stands in for their distribution)."""
+        return cls(unique_names(Offer(spec, spec.plugin or "command line") for spec in specs))
 
 
 def _pack_spec(path: Path, backend: str, plugin: str) -> LensSpec:
@@ -34,11 +61,13 @@ def superres_packs(registry: PluginRegistry) -> dict[str, Path]:
     return find_superres_packs(all_packs(registry))
 
 
-def lens_catalogue(registry: PluginRegistry, backend: str = "auto") -> list[LensSpec]:
-    """Every lens by name, in a stable order (plugin lenses, then packs). A broken pack is reported and skipped."""
+def lens_catalogue(registry: PluginRegistry, backend: str = "auto") -> LensCatalogue:
+    """Every lens by unique name, in a stable order (plugin lenses and packs). A broken pack is reported and
+    skipped; a name that more than one distribution offers is reported (a warning naming both) and each of its
+    lenses goes by ``dist:name``."""
     from lensengine.compose.superres import SUPERRES_FAMILY
 
-    specs = dict(registry.lenses)
+    offers = list(registry.offered)
     for plugin, path in all_packs(registry):
         try:
             spec = _pack_spec(path, backend, plugin)
@@ -48,12 +77,12 @@ def lens_catalogue(registry: PluginRegistry, backend: str = "auto") -> list[Lens
             continue
         if spec.pack.family == SUPERRES_FAMILY:  # a pipeline stage, not a lens: see superres_packs()
             continue
-        if spec.name in specs:
-            other = specs[spec.name].plugin
-            registry.failed.append(PluginFailure(plugin, f"lens {spec.name!r} is already provided by {other}"))
-            continue
-        specs[spec.name] = spec
-    return sorted(specs.values(), key=lambda s: s.name)
+        offers.append(Offer(spec, registry.qualifier(plugin)))
+    catalogue = LensCatalogue(unique_names(offers))
+    report_duplicates(registry, catalogue.names)
+    for clash in catalogue.clashes:
+        log.warning("%s", clash.report())
+    return catalogue
 
 
 def resolve_superres(choice: str, registry: PluginRegistry, backend: str = "auto"):
@@ -77,12 +106,18 @@ def resolve_superres(choice: str, registry: PluginRegistry, backend: str = "auto
 def resolve_lens(
     name_or_path: str, catalogue: list[LensSpec], backend: str = "auto"
 ) -> tuple[LensSpec, list[LensSpec]]:
-    """The lens to start with and the hotkey order. A path to a pack folder or .zip is loaded as a lens."""
+    """The lens to start with and the hotkey order. A path to a pack folder or .zip is loaded as a lens.
+
+    ``name_or_path`` may be a lens's name or its ``dist:name``; a name that more than one distribution offers is
+    a one-line LensEngineError listing the ``dist:name`` choices, so no lens runs in another's place.
+    """
     path = Path(name_or_path)
     if path.exists() and (path.is_dir() or path.suffix == ".zip"):
         spec = _pack_spec(path, backend, "command line")
         return spec, [spec] + [s for s in catalogue if s.name != spec.name]
-    for spec in catalogue:
-        if spec.name == name_or_path:
-            return spec, catalogue
-    raise unknown_lens(name_or_path, [s.name for s in catalogue], hint=" (or give a lens pack's path)")
+    if not isinstance(catalogue, LensCatalogue):
+        catalogue = LensCatalogue.of(list(catalogue))
+    spec = catalogue.find(name_or_path)
+    if spec is None:
+        raise unknown_lens(name_or_path, [s.name for s in catalogue], hint=" (or give a lens pack's path)")
+    return spec, catalogue

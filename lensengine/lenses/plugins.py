@@ -2,7 +2,8 @@
 
 Every plugin, built-in or third-party, comes in the same way: an installed distribution declares an entry point
 in the group ``lensengine``. A plugin that fails to import, or whose hook raises or returns something that is not
-a list of LensSpec, is reported by name and skipped; the others go on.
+a list of LensSpec, is reported by name and skipped; the others go on. A lens name two distributions offer is
+kept by neither: both lenses go by ``dist:name`` (see ``lensengine.lenses.names``).
 
 Every hook is called through the plugin manager (``pm.hook``): once per plugin, through
 ``pm.subset_hook_caller``, in pluggy's call order (``tryfirst``/``trylast``, last registered first). So pluggy's
@@ -29,6 +30,7 @@ import pluggy
 
 from lensengine import hookspecs
 from lensengine.lens import LensSpec, unknown_lens
+from lensengine.lenses.names import LensClash, LensNames, Offer, unique_names
 
 ENTRY_POINT_GROUP = "lensengine"
 PLUGINS_ENV = "LENSENGINE_PLUGINS"
@@ -51,15 +53,31 @@ class PluginRegistry:
     failed: list[PluginFailure] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)  # entry points left out by LENSENGINE_PLUGINS
     distributions: dict[str, tuple[str, str]] = field(default_factory=dict)  # plugin -> (distribution, version)
-    lenses: dict[str, LensSpec] = field(default_factory=dict)
+    offered: list[Offer] = field(default_factory=list)  # every plugin lens as offered, clashes included
+    names: LensNames = field(default_factory=LensNames)
     packs: list[tuple[str, Path]] = field(default_factory=list)
 
+    @property
+    def lenses(self) -> dict[str, LensSpec]:
+        """The plugin lenses by unique name: plain, or ``dist:name`` where two distributions offer the name."""
+        return self.names.by_name
+
+    @property
+    def clashes(self) -> list[LensClash]:
+        """Lens names that more than one plugin distribution offers (lens packs not counted: see the catalogue)."""
+        return self.names.clashes
+
     def lens(self, name: str) -> LensSpec:
-        """The lens called ``name``; an unknown name lists the known ones."""
-        try:
-            return self.lenses[name]
-        except KeyError:
-            raise unknown_lens(name, sorted(self.lenses)) from None
+        """The lens called ``name`` (or addressed as ``dist:name``); an unknown name lists the known ones, an
+        ambiguous one the ``dist:name`` choices."""
+        spec = self.names.find(name)
+        if spec is None:
+            raise unknown_lens(name, sorted(self.lenses))
+        return spec
+
+    def qualifier(self, plugin: str) -> str:
+        """What ``dist:name`` starts with for a lens of ``plugin``: its distribution's name, else the plugin's."""
+        return self.distributions[plugin][0] if plugin in self.distributions else plugin
 
     def source(self, plugin: str) -> str:
         """Where a loaded plugin comes from: "distribution version", or "not installed" for one passed in."""
@@ -115,12 +133,18 @@ def _collect_lenses(registry: PluginRegistry) -> None:
         if not isinstance(specs, (list, tuple)) or not all(isinstance(s, LensSpec) for s in specs):
             _fail(registry, plugin, "lensengine_lenses must return a list of LensSpec")
             continue
-        for spec in specs:
-            if spec.name in registry.lenses:
-                other = registry.lenses[spec.name].plugin
-                _fail(registry, plugin, f"lens {spec.name!r} is already provided by {other}")
-                continue
-            registry.lenses[spec.name] = replace(spec, plugin=plugin)
+        registry.offered.extend(Offer(replace(spec, plugin=plugin), registry.qualifier(plugin)) for spec in specs)
+    registry.names = unique_names(registry.offered)
+    report_duplicates(registry, registry.names)
+
+
+def report_duplicates(registry: PluginRegistry, names: LensNames) -> None:
+    """A name offered twice by one distribution cannot be told apart even as ``dist:name``: the second is
+    dropped and reported against its plugin."""
+    for kept, dropped in names.duplicates:
+        message = f"lens {dropped.spec.name!r} is already provided by {kept.spec.plugin} of {kept.qualifier}"
+        if all(f.plugin != dropped.spec.plugin or f.error != message for f in registry.failed):
+            _fail(registry, dropped.spec.plugin, message)
 
 
 def _collect_packs(registry: PluginRegistry) -> None:

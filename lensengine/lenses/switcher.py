@@ -89,6 +89,9 @@ class LensController:
         for spec in self.order:
             if spec.name == name:
                 return spec
+        find = getattr(self.order, "find", None)  # a LensCatalogue also knows dist:name, and says when ambiguous
+        if find is not None and (spec := find(name)) is not None:
+            return spec
         known = ", ".join(s.name for s in self.order) or "none"
         raise LensEngineError(f"unknown lens {name!r}; known lenses: {known}")
 

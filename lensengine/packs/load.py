@@ -1,6 +1,8 @@
 """load_pack: open a lens pack folder or zip, check its manifest and every file's sha256, return a LensPack.
 
-Nothing is unpickled: the manifest is TOML and the model files are only hashed here.
+Nothing is unpickled: the manifest is TOML and the model files are only hashed here, except the safetensors
+weights, whose header is read (without torch) so that a corrupt file is refused now even when its sha256 was
+updated to match it. ``model.arch`` must be one of the ``lensengine.nets`` architectures.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ import zipfile
 from pathlib import Path
 
 from lensengine.packs.lens_pack import LensPack, PackFile
-from lensengine.packs.manifest import MANIFEST_NAME, FileEntry, read_manifest
+from lensengine.packs.manifest import ARCHITECTURE_NAMES, MANIFEST_NAME, FileEntry, read_manifest
 from lensengine.packs.pack_error import PackError
 from lensengine.packs.safe_paths import path_inside
+from lensengine.packs.safetensors_header import safetensors_problem
 from lensengine.packs.zip_cache import cached_zip_folder, discard_cached_folder
 from lensengine.util.files import file_sha256
 
@@ -40,7 +43,21 @@ def load_folder(folder: Path, source: str) -> LensPack:
         raise PackError(source, f"is not a lens pack: no {MANIFEST_NAME} in the folder")
     manifest = read_manifest(manifest_path.read_bytes(), source)
     label = f"{manifest.name!r} at {source}"
+    if manifest.arch not in ARCHITECTURE_NAMES:
+        raise PackError(
+            label,
+            f"field 'model.arch' in {MANIFEST_NAME} is {manifest.arch!r}, which lensengine.nets does not know "
+            f"(it knows {', '.join(ARCHITECTURE_NAMES)}); export the pack again from one of those networks",
+        )
     files = {key: _verified_file(root, key, entry, label) for key, entry in manifest.files.entries().items()}
+    if "safetensors" in files:
+        problem = safetensors_problem(files["safetensors"].path)
+        if problem:
+            name = manifest.files.safetensors.path
+            raise PackError(
+                label,
+                f"{name!r} (files.safetensors) is not a valid safetensors file: {problem}; export the pack again",
+            )
     return LensPack(root=root, files=files, **manifest.spec_fields())
 
 

@@ -42,6 +42,9 @@ SCHEMA_VERSION = 1
 SUPERRES_FAMILY = "superres"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
+# The names of lensengine.nets.ARCHITECTURES, kept here so that a pack is checked without importing torch (a test
+# keeps the two equal): an arch outside them is refused when the pack loads, not when the torch backend runs.
+ARCHITECTURE_NAMES = ("unet", "resnet_generator", "johnson", "espcn", "fsrcnn", "srresnet", "edsr")
 _INT64 = (-(2**63), 2**63 - 1)
 
 

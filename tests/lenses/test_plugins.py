@@ -64,11 +64,15 @@ def test_broken_plugins_are_reported_by_name_and_skipped(install_plugins):
     assert registry.lens("survivor").plugin == "stillworks"
 
 
-def test_duplicate_lens_name_is_reported(install_plugins):
+def test_duplicate_lens_name_is_kept_by_neither(install_plugins):
     install_plugins({"first": GOOD.format(name="dup"), "second": GOOD.format(name="dup")})
     registry = load_plugins()
-    assert registry.lens("dup").plugin in ("first", "second")
-    assert any("already provided" in f.error for f in registry.failed)
+    first, second = (registry.qualifier(plugin) for plugin in ("first", "second"))
+    assert "dup" not in registry.lenses and {f"{first}:dup", f"{second}:dup"} <= set(registry.lenses)
+    assert registry.lens(f"{second}:dup").plugin == "second"
+    with pytest.raises(LensEngineError, match=f"^lens 'dup' is ambiguous: .*--lens {first}:dup"):
+        registry.lens("dup")
+    assert registry.failed == []  # a clash is no plugin's failure: see registry.clashes
 
 
 def test_env_var_blocks_the_plugins_it_does_not_name(install_plugins, monkeypatch):
@@ -142,12 +146,16 @@ def lensengine_lenses():
 
 
 @pytest.mark.parametrize("order", [("eager", "plain"), ("plain", "eager")])
-def test_pluggy_call_order_decides_who_keeps_a_name(install_plugins, order):
+def test_pluggy_call_order_does_not_decide_who_keeps_a_name(install_plugins, order):
     sources = {"eager": FIRST, "plain": GOOD.format(name="contested")}
     registry = load_plugins(extra_plugins={name: _module(name, sources[name]) for name in order})
-    assert registry.lens("contested").plugin == "eager"
-    failed = {f.plugin: f.error for f in registry.failed}
-    assert failed == {"plain": "lens 'contested' is already provided by eager"}
+    (clash,) = registry.clashes  # plugins passed in are no distribution: their own name qualifies their lenses
+    assert clash.report() == (
+        "lens name 'contested' is offered by eager and plain; neither runs by that name: "
+        "choose --lens eager:contested or --lens plain:contested"
+    )
+    assert registry.lens("eager:contested").description == "from the tryfirst plugin"
+    assert registry.lens("plain:contested").plugin == "plain" and registry.failed == []
 
 
 def _module(name: str, source: str):

@@ -105,7 +105,7 @@ class NoisyNet(torch.nn.Module):
 
 def test_export_that_does_not_match_torch_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackError, match=r"lens pack toon: at 32x32, ONNX output differs from the torch network by"):
-        export_pack(NoisyNet(), tmp_path / "noisy", face_spec(arch="custom", config={}))
+        export_pack(NoisyNet(), tmp_path / "noisy", face_spec(arch="unet", config={}))
     assert not (tmp_path / "noisy" / "lens.toml").exists()
     assert (tmp_path / "noisy" / "model.onnx").exists()  # kept for inspection, but not a pack any more
 
