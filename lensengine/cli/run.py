@@ -43,6 +43,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--fps", type=float, default=None, help="frame rate (camera request, sample; default 30)")
     p.add_argument("--max-faces", type=int, default=4, help="most faces tracked at once (default 4)")
+    p.add_argument(
+        "--no-small-faces",
+        dest="small_faces",
+        action="store_false",
+        help="do not search for faces too small for the full-frame pass (saves about 1 ms a frame)",
+    )
     p.add_argument("--preview", action="store_true", help="also show the output in a window")
     p.add_argument("--stats", action="store_true", help="print a status line every second and a summary at exit")
     p.add_argument("--frames", type=int, default=None, help="stop after N output frames")
@@ -89,6 +95,7 @@ def handle(args) -> int:
         size=args.size,
         fps=args.fps,
         max_faces=args.max_faces,
+        small_faces=args.small_faces,
         preview=args.preview,
         loop=args.loop,
         face_model=args.face_model,

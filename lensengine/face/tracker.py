@@ -23,8 +23,11 @@ from mediapipe.tasks.python import BaseOptions, vision
 from lensengine.errors import LensEngineError
 from lensengine.face.face import Face
 from lensengine.face.ids import DEFAULT_MAX_LOST, FaceIdAssigner
+from lensengine.face.landmark_points import landmark_boxes, landmarks_in_pixels
 from lensengine.face.model_file import resolve_face_model
+from lensengine.face.small_faces import SmallFaceTracker
 from lensengine.face.smoothing import DEFAULT_BETA, DEFAULT_MIN_CUTOFF, OneEuroFilter
+from lensengine.face.tile_detector import DEFAULT_LATER_TILES_PER_CALL, DEFAULT_TILES_PER_CALL
 
 DEFAULT_SMOOTHING = (DEFAULT_MIN_CUTOFF, DEFAULT_BETA)
 DOWNSCALE_ABOVE = 1280
@@ -40,19 +43,6 @@ def detection_size(width: int, height: int, downscale_above: int | None, downsca
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def landmarks_in_pixels(normalised_faces: list, width: int, height: int) -> np.ndarray:
-    """(N, 478, 2) float32 frame pixels from MediaPipe's per-face lists of normalised landmarks."""
-    if not normalised_faces:
-        return np.zeros((0, 478, 2), np.float32)
-    xy = np.array([[(p.x, p.y) for p in face] for face in normalised_faces], np.float32)
-    return xy * np.array([width, height], np.float32)
-
-
-def landmark_boxes(landmarks: np.ndarray) -> np.ndarray:
-    """(N, 4) boxes (x0, y0, x1, y1) around (N, P, 2) landmarks."""
-    return np.concatenate([landmarks.min(axis=1), landmarks.max(axis=1)], axis=1)
-
-
 def _check_frame(frame: np.ndarray) -> None:
     if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
         described = f"{frame.dtype} {frame.shape}" if isinstance(frame, np.ndarray) else type(frame).__name__
@@ -65,6 +55,10 @@ class FaceTracker:
     smoothing: (min_cutoff Hz, beta 1/px) of each face's One-Euro filter, or None for raw landmarks.
     downscale_above / downscale_to: frames whose longest side exceeds ``downscale_above`` pixels are detected
     at ``downscale_to`` on that side; ``downscale_above=None`` always detects at full size.
+    small_faces: search tiles for faces too small for the full-frame pass and follow them (see above). While
+    there is room, ``small_face_tiles_per_frame`` tiles a frame are searched (about 4 ms each on a CPU) in the
+    first round over the frame after a start or ``reset()``, ``small_face_later_tiles_per_frame`` after that (a
+    fraction: 0.25 is one tile every 4th frame).
     """
 
     def __init__(
@@ -76,6 +70,9 @@ class FaceTracker:
         max_lost: int = DEFAULT_MAX_LOST,
         downscale_above: int | None = DOWNSCALE_ABOVE,
         downscale_to: int = DOWNSCALE_TO,
+        small_faces: bool = True,
+        small_face_tiles_per_frame: int = DEFAULT_TILES_PER_CALL,
+        small_face_later_tiles_per_frame: float = DEFAULT_LATER_TILES_PER_CALL,
     ):
         if max_faces < 1 or not 0.0 <= min_detection_confidence <= 1.0:
             raise LensEngineError(
@@ -105,6 +102,20 @@ class FaceTracker:
                 f"MediaPipe cannot load face model {self.model_path} ({str(error).splitlines()[0]}): "
                 "pass --face-model PATH to MediaPipe's face_landmarker.task"
             ) from error
+        self.small_faces: SmallFaceTracker | None = None
+        if small_faces:
+            try:
+                self.small_faces = SmallFaceTracker(
+                    self.model_path,
+                    min_detection_confidence,
+                    max_lost,
+                    small_face_tiles_per_frame,
+                    small_face_later_tiles_per_frame,
+                )
+            except BaseException:
+                self._landmarker.close()
+                raise
+        self.max_faces = max_faces
         self._closed = False
         self.downscale_above = downscale_above
         self.downscale_to = downscale_to
@@ -144,6 +155,10 @@ class FaceTracker:
         result = self._landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), timestamp)
 
         raw = landmarks_in_pixels(result.face_landmarks, width, height)
+        if self.small_faces is not None:
+            small = self.small_faces.track(frame_bgr, raw, self.max_faces)
+            if len(small):
+                raw = np.concatenate([raw, small])
         tracks = self.ids.assign(landmark_boxes(raw))
         seconds = timestamp / 1000.0
         faces = []
@@ -156,12 +171,16 @@ class FaceTracker:
     def reset(self) -> None:
         """Forget the faces seen so far (e.g. the source changed); new faces get new ids."""
         self.ids.reset()
+        if self.small_faces is not None:
+            self.small_faces.reset()
 
     def close(self) -> None:
         """Release MediaPipe's graph (an unclosed one prints a TypeError at interpreter exit). Safe to call twice."""
         if not self._closed:
             self._closed = True
             self._landmarker.close()
+            if self.small_faces is not None:
+                self.small_faces.close()
 
     def __enter__(self) -> FaceTracker:
         return self

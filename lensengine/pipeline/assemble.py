@@ -29,6 +29,7 @@ class EngineSettings:
     size: tuple[int, int] | None = None
     fps: float | None = None
     max_faces: int = 4
+    small_faces: bool = True  # search tiles for faces too small for the full-frame pass (face/small_faces.py)
     preview: bool = False
     loop: bool = False
     face_model: str | None = None
@@ -91,7 +92,9 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
         sink = stack.enter_context(open_sink(settings.output, width, height, source.fps))
         if settings.preview and sink.name != "window":
             sink = TeeSink([sink, stack.enter_context(open_sink("window", width, height, source.fps))])
-        tracker = stack.enter_context(FaceTracker(model_path=settings.face_model, max_faces=settings.max_faces))
+        tracker = stack.enter_context(
+            FaceTracker(model_path=settings.face_model, max_faces=settings.max_faces, small_faces=settings.small_faces)
+        )
         lenses = LensController(
             order, spec.name, timeout=settings.lens_timeout, load_timeout=settings.lens_load_timeout, stop=stop
         )
