@@ -40,6 +40,10 @@ SUPERRES_FAMILY = "superres"
 # ``auto`` runs SR only when the crop covers this many times more frame pixels than it has: a smaller face
 # would be shrunk on paste anyway, and SR would only cost time.
 MIN_ENLARGEMENT = 1.2
+# ``auto`` uses an SR pack only when its measured gain over plain bicubic enlargement on held-out faces
+# (provenance.quality.psnr_gain_db, written by the SR trainer's export) is at least this: below it the
+# difference cannot be seen, and the stage costs 10-17 ms a frame for nothing.
+MIN_AUTO_GAIN_DB = 1.5
 _PROBE_SIZE = (17, 23)  # an odd, non-square size no pack is made for: tells whether the model takes any size
 
 
@@ -77,6 +81,19 @@ class SuperResChoice:
     def faces_to_enlarge(self, matrices: list[np.ndarray], crop_size: int) -> list[int]:
         """Indices of the faces whose crop covers more frame pixels than it has (the ``auto`` policy)."""
         return [i for i, m in enumerate(matrices) if superres_wanted(crop_side_in_frame(m, crop_size), crop_size)]
+
+
+def measured_gain_db(pack: LensPack) -> float | None:
+    """The SR pack's measured PSNR gain over bicubic on held-out images (dB), or None when it records none."""
+    quality = pack.provenance.get("quality", {}) if isinstance(pack.provenance, dict) else {}
+    gain = quality.get("psnr_gain_db") if isinstance(quality, dict) else None
+    return float(gain) if isinstance(gain, (int, float)) and math.isfinite(gain) else None
+
+
+def worth_it_for_auto(pack: LensPack, min_gain_db: float = MIN_AUTO_GAIN_DB) -> bool:
+    """Whether ``--superres auto`` may use ``pack``: only on evidence, a measured gain of ``min_gain_db`` or more."""
+    gain = measured_gain_db(pack)
+    return gain is not None and gain >= min_gain_db
 
 
 def find_superres_packs(registry_packs: Iterable[tuple[str, Path]]) -> dict[str, Path]:

@@ -86,17 +86,26 @@ def lens_catalogue(registry: PluginRegistry, backend: str = "auto") -> LensCatal
 
 
 def resolve_superres(choice: str, registry: PluginRegistry, backend: str = "auto"):
-    """The SuperResStage for ``--superres NAME|none|auto`` (None for none, or auto with no SR pack installed)."""
+    """The SuperResStage for ``--superres NAME|none|auto``: None for none, and for auto unless an installed SR
+    pack has measured a gain worth its cost (``compose.superres.worth_it_for_auto``; the largest gain wins)."""
     if choice == "none":
         return None
-    from lensengine.compose.superres import SuperResStage
+    from lensengine.compose.superres import MIN_AUTO_GAIN_DB, SuperResStage, measured_gain_db, worth_it_for_auto
     from lensengine.packs import load_pack
 
     available = superres_packs(registry)
     if choice == "auto":
-        if not available:
+        packs = {name: load_pack(path) for name, path in available.items()}
+        worthy = sorted(
+            (n for n, p in packs.items() if worth_it_for_auto(p)), key=lambda n: -measured_gain_db(packs[n])
+        )
+        for name in sorted(set(packs) - set(worthy)):
+            gain = measured_gain_db(packs[name])
+            measured = "no measured gain" if gain is None else f"{gain:+.2f} dB over bicubic"
+            log.debug("superres auto: %s not used (%s; auto needs >= %.1f dB)", name, measured, MIN_AUTO_GAIN_DB)
+        if not worthy:
             return None
-        choice = sorted(available)[0]
+        return SuperResStage(packs[worthy[0]], backend=backend)
     if choice not in available:
         known = ", ".join(sorted(available)) or "none installed"
         raise LensEngineError(f"unknown --superres {choice!r}; choose none, auto or one of: {known}")
