@@ -1,10 +1,14 @@
-"""End-to-end pipeline speed on the built-in sample clip, stage by stage.
+"""End-to-end pipeline speed on the built-in sample clip, stage by stage, beside the naive loop.
 
-    python benchmarks/pipeline.py [--frames 200] [--lens thug_glasses_classic] [--out benchmarks/results]
+    python benchmarks/pipeline.py [--frames 200] [--lens thug_glasses] [--no-baseline] [--out benchmarks/results]
 
 For each size (640x480, 1280x720) and face count (sample:1, sample:3) it runs the engine offline (every frame,
-output null) and records frames per second and the median / p95 of every stage (capture, track, align, lens,
-blend, output). Results go to <out>/pipeline-cpu.json and .md.
+output null, default options) and records frames per second, the capture-to-output latency and the median / p95
+of every stage (capture, track, align, lens, superres, blend, output). For a neural lens it then runs the peer
+baseline (``naive_loop.py``: the loop a user would write with the same MediaPipe and ONNX models) on the same
+frames, in the same process, and reports lensengine's throughput as a multiple of it. Stage times overlap (the
+tracker runs a frame ahead in its own thread), so they add up to more than a frame's time.
+Results go to <out>/<name>.json and .md.
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_info import machine_info  # noqa: E402
+from naive_loop import run_naive  # noqa: E402
 
 from lensengine.pipeline.assemble import EngineSettings, open_engine  # noqa: E402
+from lensengine.sources import open_source  # noqa: E402
 
 CASES = [((640, 480), 1), ((640, 480), 3), ((1280, 720), 1), ((1280, 720), 3)]
 ENGINE_STAGES = ("align", "lens", "superres", "blend")
 
 
-def run_case(size, faces, lens, frames, warmup) -> dict:
+def run_case(size, faces, lens, frames, warmup, baseline: bool) -> dict:
     settings = EngineSettings(
         lens=lens, input=f"sample:{faces}", output="null", size=size, realtime=False, frames=warmup + frames, loop=True
     )
@@ -33,8 +39,15 @@ def run_case(size, faces, lens, frames, warmup) -> dict:
         loop.stats.reset()
         loop.max_frames = frames
         stats = loop.run().summary()
+        pack = loop.lenses.spec.pack
     engine_ms = sum(stats[s]["median"] for s in ENGINE_STAGES if s in stats)
-    return {"size": f"{size[0]}x{size[1]}", "faces": faces, "stages": stats, "engine_ms_excl_tracker": engine_ms}
+    row = {"size": f"{size[0]}x{size[1]}", "faces": faces, "stages": stats, "engine_ms_excl_tracker": engine_ms}
+    if baseline and pack is not None:
+        with open_source(f"sample:{faces}", size=size, loop=True) as source:
+            clip = [source.read() for _ in range(frames + 1)]
+        row["naive"] = run_naive(clip, pack.root)
+        row["speedup"] = stats["total"]["fps"] / row["naive"]["fps"]
+    return row
 
 
 def to_markdown(results: list[dict], meta: dict) -> str:
@@ -47,17 +60,34 @@ def to_markdown(results: list[dict], meta: dict) -> str:
         f"Lens: {meta['lens']}; sample clip, output null, every frame processed; {meta['frames']} frames per case "
         f"after {meta['warmup']} warm-up frames. Stage cells: median / p95 ms.",
         "",
-        "| size | faces | fps | " + " | ".join(stages) + " | engine stages excl. tracker (median sum) |",
-        "|---|---|---|" + "---|" * len(stages) + "---|",
+        "| size | faces | fps | latency median / p95 | " + " | ".join(stages) + " | engine stages excl. tracker |",
+        "|---|---|---|---|" + "---|" * len(stages) + "---|",
     ]
     for r in results:
         s = r["stages"]
         cells = [f"{s[x]['median']:.2f} / {s[x]['p95']:.2f}" if x in s else "-" for x in stages]
+        latency = f"{s['latency']['median']:.1f} / {s['latency']['p95']:.1f}" if "latency" in s else "-"
         lines.append(
-            f"| {r['size']} | {r['faces']} | {s['total']['fps']:.1f} | "
+            f"| {r['size']} | {r['faces']} | {s['total']['fps']:.1f} | {latency} | "
             + " | ".join(cells)
             + f" | {r['engine_ms_excl_tracker']:.2f} |"
         )
+    baseline = [r for r in results if "naive" in r]
+    if baseline:
+        lines += [
+            "",
+            "Beside the naive loop (`naive_loop.py`: same MediaPipe and ONNX models, one thread, box crops, "
+            "float32 full-frame feathered paste), same frames, same process:",
+            "",
+            "| size | faces | lensengine fps | naive fps | lensengine / naive | naive latency median / p95 ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in baseline:
+            n = r["naive"]
+            lines.append(
+                f"| {r['size']} | {r['faces']} | {r['stages']['total']['fps']:.1f} | {n['fps']:.1f} | "
+                f"{r['speedup']:.2f}x | {n['latency_median_ms']:.1f} / {n['latency_p95_ms']:.1f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -65,17 +95,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--lens", default="thug_glasses_classic")
+    parser.add_argument("--lens", default="thug_glasses")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the naive loop")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     parser.add_argument("--name", default="pipeline-cpu", help="result file name without extension")
     args = parser.parse_args()
     results = []
     for size, faces in CASES:
-        r = run_case(size, faces, args.lens, args.frames, args.warmup)
+        r = run_case(size, faces, args.lens, args.frames, args.warmup, args.baseline)
+        naive = f", naive {r['naive']['fps']:.1f} fps ({r['speedup']:.2f}x)" if "naive" in r else ""
         print(
             f"{r['size']} faces={faces}: {r['stages']['total']['fps']:.1f} fps, "
             f"track {r['stages'].get('track', {}).get('median', 0):.2f} ms, "
-            f"engine excl. tracker {r['engine_ms_excl_tracker']:.2f} ms",
+            f"engine excl. tracker {r['engine_ms_excl_tracker']:.2f} ms{naive}",
             flush=True,
         )
         results.append(r)

@@ -29,10 +29,14 @@ OPTIONAL = {
 log = logging.getLogger("lensengine")
 
 
-def added_commands() -> dict:
-    """The commands registered in ``lensengine.commands``; one that fails to load is reported and skipped."""
+def added_commands(only: str | None = None) -> dict:
+    """The commands registered in ``lensengine.commands`` (just ``only`` when given: a command is imported only
+    when it runs or help lists it, so ``lensengine run`` never imports torch); one that fails to load is reported
+    and skipped."""
     commands = {}
     for point in entry_points(group=COMMAND_GROUP):
+        if only is not None and point.name != only:
+            continue
         if point.name in BUILT_IN:
             log.warning("command %r of %s ignored: a built-in command has that name", point.name, point.value)
             continue
@@ -57,7 +61,11 @@ def make_parser(commands: dict) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {**BUILT_IN, **added_commands()}
+    named = argv[0] if argv and not argv[0].startswith("-") else None
+    if named in BUILT_IN:
+        commands = dict(BUILT_IN)
+    else:  # the one named, or all of them for help and for the list of choices argparse gives
+        commands = {**BUILT_IN, **(named is not None and added_commands(named) or added_commands())}
     if argv and argv[0] not in commands and argv[0] in OPTIONAL:
         print(f"lensengine: error: `lensengine {argv[0]}` needs {OPTIONAL[argv[0]]}", file=sys.stderr)
         return 2

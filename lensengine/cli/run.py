@@ -70,6 +70,18 @@ def add_parser(sub) -> None:
         default=120.0,
         help="seconds a lens may take to load before the run stops with an error (120)",
     )
+    p.add_argument(
+        "--lens-threads",
+        type=int,
+        default=None,
+        help="CPU threads of a neural lens (default: the cores less one, left to the face tracker)",
+    )
+    p.add_argument(
+        "--no-overlap",
+        dest="overlap",
+        action="store_false",
+        help="track each frame and then lens it, in turn (default: track the next frame while lensing this one)",
+    )
     realtime = p.add_mutually_exclusive_group()
     realtime.add_argument(
         "--realtime",
@@ -103,6 +115,8 @@ def handle(args) -> int:
         superres=args.superres,
         lens_timeout=args.lens_timeout,
         lens_load_timeout=args.lens_load_timeout,
+        lens_threads=args.lens_threads,
+        overlap=args.overlap,
         realtime=args.realtime,
         frames=args.frames,
         stats_every=1.0 if args.stats else None,

@@ -33,3 +33,23 @@ def physical_cpu_cores() -> int:
     cpuinfo = Path("/proc/cpuinfo")
     physical = _linux_physical_cores(cpuinfo.read_text()) if cpuinfo.exists() else 0
     return max(1, min(logical, physical) if physical else logical)
+
+
+LENS_THREADS_ENV = "LENSENGINE_LENS_THREADS"
+
+
+def inference_threads() -> int:
+    """Threads a CPU inference backend may use for one lens: ``$LENSENGINE_LENS_THREADS`` (``--lens-threads``)
+    when set, else the physical cores less one, at least one. The face tracker runs beside the lens in a thread
+    of its own (``pipeline/overlap``), and MediaPipe and ONNX Runtime both spin their threads: more compute
+    threads than cores only makes them wait for each other."""
+    value = os.environ.get(LENS_THREADS_ENV, "").strip()
+    if value:
+        try:
+            threads = int(value)
+        except ValueError:
+            threads = 0
+        if threads < 1:
+            raise ValueError(f"{LENS_THREADS_ENV}={value!r} is not a thread count: use a whole number >= 1")
+        return threads
+    return max(1, physical_cpu_cores() - 1)

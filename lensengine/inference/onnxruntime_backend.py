@@ -14,7 +14,7 @@ import numpy as np
 
 from lensengine.errors import LensEngineError
 from lensengine.inference.base import InferenceBackend
-from lensengine.inference.cpu_cores import physical_cpu_cores
+from lensengine.inference.cpu_cores import inference_threads
 from lensengine.inference.preprocess import crops_to_input, output_to_crops
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class OnnxRuntimeBackend(InferenceBackend):
         model_path = pack.file(f"onnx_{self.precision}")
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = physical_cpu_cores()
+        options.intra_op_num_threads = inference_threads()
         options.inter_op_num_threads = 1
         if on_cuda:
             device_id = int(device.partition(":")[2] or 0)

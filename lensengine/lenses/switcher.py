@@ -110,6 +110,13 @@ class LensController:
                     old.close()
         return self.runner if self.enabled else None
 
+    def wants_faces(self) -> bool:
+        """Whether the coming frames need their faces tracked: the lens on, or the one about to be swapped in, is a
+        face lens. Safe from another thread (the frame loop's tracking stage); swaps nothing."""
+        with self._lock:
+            coming = self._ready.spec if self._ready is not None else self.spec
+        return self.enabled and coming.kind == "face"
+
     def switch(self, name: str) -> None:
         """Start loading ``name`` in the background; the current lens serves frames until it is ready."""
         spec = self._spec(name)

@@ -6,6 +6,7 @@ Used by ``lensengine run``, the benchmarks and the end-to-end tests, so all thre
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -37,6 +38,8 @@ class EngineSettings:
     superres: str = "auto"  # NAME of an SR pack, "none", or "auto" (an installed SR pack, if any)
     lens_timeout: float = 1.0
     lens_load_timeout: float = 120.0
+    lens_threads: int | None = None  # CPU threads of a neural lens's backend (None: cores less one, see cpu_cores)
+    overlap: bool = True  # track frame N+1 while frame N is lensed and pasted (pipeline/overlap)
     realtime: bool | None = None  # None: real time for cameras and live outputs
     frames: int | None = None
     stats_every: float | None = None
@@ -48,6 +51,8 @@ class EngineSettings:
         _positive("--lens-load-timeout", self.lens_load_timeout, "seconds")
         if self.fps is not None:
             _positive("--fps", self.fps, "frames per second")
+        if self.lens_threads is not None and (not isinstance(self.lens_threads, int) or self.lens_threads < 1):
+            raise LensEngineError(f"--lens-threads must be a whole number of at least 1, not {self.lens_threads}")
         if self.max_faces < 1:
             raise LensEngineError(f"--max-faces must be at least 1, not {self.max_faces}")
         if self.frames is not None and self.frames < 1:
@@ -80,6 +85,10 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
     from lensengine.sources import open_source
 
     settings.validate()
+    if settings.lens_threads is not None:  # read by the CPU backends when the lenses load
+        from lensengine.inference.cpu_cores import LENS_THREADS_ENV
+
+        os.environ[LENS_THREADS_ENV] = str(settings.lens_threads)
     stop = stop or threading.Event()
     registry = load_plugins()
     catalogue = lens_catalogue(registry, backend=settings.backend)
@@ -114,5 +123,6 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
             max_frames=settings.frames,
             stats_every=settings.stats_every,
             stop=stop,
+            overlap=settings.overlap,
             controls=list(settings.controls),
         )

@@ -5,6 +5,10 @@ and the sample clip at their frame rate) and keeps only the newest frame. When p
 source, older frames are dropped, so latency stays bounded; when the source stalls (a camera being reconnected),
 the sink gets the last output again, so the picture never freezes.
 Offline mode (a file or the sample clip into a file or null sink): every frame is read and processed in order.
+
+Either way, with ``overlap`` (the default) frames are tracked one ahead in a thread of their own
+(``pipeline/overlap``) while this thread lenses, pastes and writes; without it each frame goes through both
+stages in turn. The output is the same frame for frame.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from lensengine.errors import LensEngineError
 from lensengine.lenses.switcher import LensController
+from lensengine.pipeline.overlap import STALLED, Arrival, Tracked, TrackingStage
 from lensengine.pipeline.process import FrameProcessor
 from lensengine.pipeline.stats import PipelineStats
 from lensengine.sources.base import EndOfStream
@@ -119,9 +124,11 @@ class FrameLoop:
         stop: threading.Event | None = None,
         report: Callable[[str], None] = print,
         controls: list | None = None,
+        overlap: bool = True,
     ) -> None:
         self.source, self.sink, self.processor, self.lenses, self.stats = source, sink, processor, lenses, stats
         self.realtime, self.max_frames, self.stats_every = realtime, max_frames, stats_every
+        self.overlap = overlap
         self.stop = stop or threading.Event()
         self.report = report
         self.controls = [sink, *(controls or [])]  # anything with poll_events(): the window, the terminal
@@ -129,19 +136,27 @@ class FrameLoop:
         self._last_output: np.ndarray | None = None
 
     def run(self) -> PipelineStats:
-        if self.realtime:
-            self._run_realtime()
-        else:
-            self._run_offline()
+        if not self.realtime:
+            self._serve(self._offline_arrivals())
+            return self.stats
+        mailbox = LatestFrame()
+        capture = CaptureThread(self.source, mailbox, self.stats, self.stop)
+        capture.start()
+        try:
+            self._serve(self._realtime_arrivals(mailbox))
+        finally:
+            self.stop.set()
+            capture.join(timeout=2.0)
         return self.stats
 
     def _done(self) -> bool:
         return self.stop.is_set() or (self.max_frames is not None and self.stats.frames >= self.max_frames)
 
-    def _run_offline(self) -> None:
+    def _offline_arrivals(self) -> Iterator[Arrival]:
+        """Every frame of the source, in order, timestamped at the source's frame rate."""
         period_ms = 1000.0 / max(self.source.fps, 1e-3)
         index = 0
-        while not self._done():
+        while True:
             t0 = time.perf_counter()
             try:
                 frame = self.source.read()
@@ -151,30 +166,57 @@ class FrameLoop:
                 raise source_failed(self.source, exc) from exc
             t1 = time.perf_counter()
             self.stats.add("capture", (t1 - t0) * 1000.0)
-            self._emit(frame, int(index * period_ms), t1)
+            yield Arrival(frame, int(index * period_ms), t1)
             index += 1
 
-    def _run_realtime(self) -> None:
-        mailbox = LatestFrame()
-        capture = CaptureThread(self.source, mailbox, self.stats, self.stop)
-        capture.start()
+    def _realtime_arrivals(self, mailbox: LatestFrame) -> Iterator[Arrival | object]:
+        """The newest captured frame each time (older ones dropped), or STALLED while the source has none."""
         wait = 2.5 / max(self.source.fps, 1e-3)
         start = time.perf_counter()
+        while True:
+            item = mailbox.take(timeout=wait)
+            self.stats.dropped = mailbox.dropped
+            if item is None:
+                if mailbox.ended:
+                    if mailbox.error is not None:
+                        raise source_failed(self.source, mailbox.error) from mailbox.error
+                    return
+                yield STALLED
+                continue
+            yield Arrival(item.frame, int((item.captured_at - start) * 1000.0), item.captured_at)
+
+    def _serve(self, arrivals: Iterator) -> None:
+        """Render and write every arrival until done: tracked a frame ahead in a thread, or in turn."""
+        if not self.overlap:
+            for arrival in arrivals:
+                self._serve_one(arrival, None)
+                if self._done():
+                    return
+            return
+        stage = TrackingStage(arrivals, self.processor.track, self.lenses.wants_faces, self.stop, self.realtime)
+        stage.start()
         try:
-            while not self._done():
-                item = mailbox.take(timeout=wait)
-                self.stats.dropped = mailbox.dropped
-                if item is None:
-                    if mailbox.ended:
-                        if mailbox.error is not None:
-                            raise source_failed(self.source, mailbox.error) from mailbox.error
-                        return
-                    self._repeat_last()
-                    continue
-                self._emit(item.frame, int((item.captured_at - start) * 1000.0), item.captured_at)
+            while not self._done() and (item := stage.next()) is not None:
+                self._serve_one(item.arrival if isinstance(item, Tracked) else item, item)
         finally:
-            self.stop.set()
-            capture.join(timeout=2.0)
+            stage.halt.set()
+            stage.join(timeout=2.0)
+
+    def _serve_one(self, arrival: Arrival | object, tracked: Tracked | object | None) -> None:
+        if arrival is STALLED:
+            self._repeat_last()
+            return
+        runner = self.lenses.active()
+        if tracked is None:  # in turn: track now, for the lens that renders
+            out = self.processor.process(arrival.frame, arrival.timestamp_ms, runner)
+        else:
+            out = self.processor.render(arrival.frame, tracked.faces, runner)
+        with self.stats.time("output"):
+            self.sink.write(out)
+        self._last_output = out
+        self.stats.frame_done((time.perf_counter() - arrival.captured_at) * 1000.0)
+        self._handle_events()
+        self._maybe_report()
 
     def _repeat_last(self) -> None:
         """The source is stalled (e.g. a camera reconnecting): keep the sink fed with the last picture."""
@@ -182,16 +224,6 @@ class FrameLoop:
             self.sink.write(self._last_output)
             self.stats.repeated += 1
         self._handle_events()
-
-    def _emit(self, frame: np.ndarray, timestamp_ms: int, captured_at: float) -> None:
-        runner = self.lenses.active()
-        out = self.processor.process(frame, timestamp_ms, runner)
-        with self.stats.time("output"):
-            self.sink.write(out)
-        self._last_output = out
-        self.stats.frame_done((time.perf_counter() - captured_at) * 1000.0)
-        self._handle_events()
-        self._maybe_report()
 
     def _handle_events(self) -> None:
         for control in self.controls:

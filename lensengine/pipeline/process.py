@@ -1,4 +1,8 @@
-"""One frame through the data path: track -> align -> lens -> blend (see DESIGN.md)."""
+"""One frame through the data path: track -> align -> lens -> blend (see DESIGN.md).
+
+Two stages, so that the frame loop can overlap them (``pipeline/overlap``): ``track`` finds the faces of a frame
+(MediaPipe, most of a frame's CPU time), ``render`` cuts, lenses and pastes them. ``process`` runs both in turn.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,11 @@ def _box_area(face: Face) -> float:
 
 
 class FrameProcessor:
-    """Applies the current lens to a frame, in place. ``tracker`` is anything with ``track(frame, ms) -> faces``."""
+    """Applies the current lens to a frame, in place. ``tracker`` is anything with ``track(frame, ms) -> faces``.
+
+    ``track`` and ``render`` may run in two threads (frame N+1 tracked while frame N is rendered), provided each
+    is called from one thread only and frames are tracked in order.
+    """
 
     def __init__(self, tracker, stats: PipelineStats, superres: SuperResChoice | None = None) -> None:
         self.tracker = tracker
@@ -31,12 +39,24 @@ class FrameProcessor:
         self.faces: list[Face] = []
 
     def process(self, frame: np.ndarray, timestamp_ms: int, runner: LensRunner | None) -> np.ndarray:
+        """Both stages in turn: the frame with ``runner``'s lens applied."""
+        wants_faces = runner is not None and runner.is_face_lens
+        return self.render(frame, self.track(frame, timestamp_ms) if wants_faces else None, runner)
+
+    def track(self, frame: np.ndarray, timestamp_ms: int) -> list[Face]:
+        """Stage 1: the faces in ``frame`` (timestamps must increase from call to call)."""
+        with self.stats.time("track"):
+            return self.tracker.track(frame, timestamp_ms)
+
+    def render(self, frame: np.ndarray, faces: list[Face] | None, runner: LensRunner | None) -> np.ndarray:
+        """Stage 2: ``runner``'s lens applied to ``frame`` with its tracked ``faces``. A face lens given None
+        (the frame was tracked while no face lens was on, the moment of a switch) passes the frame through."""
         if runner is None:
             return frame
         if not frame.flags.writeable:
             frame = frame.copy()
         if runner.is_face_lens:
-            return self._face_lens(frame, timestamp_ms, runner)
+            return frame if faces is None else self._face_lens(frame, faces, runner)
         return self._frame_lens(frame, runner)
 
     def _frame_lens(self, frame: np.ndarray, runner: LensRunner) -> np.ndarray:
@@ -47,9 +67,8 @@ class FrameProcessor:
             return frame
         return swap_rb(out) if rgb else out
 
-    def _face_lens(self, frame: np.ndarray, timestamp_ms: int, runner: LensRunner) -> np.ndarray:
-        with self.stats.time("track"):
-            self.faces = faces = self.tracker.track(frame, timestamp_ms)
+    def _face_lens(self, frame: np.ndarray, faces: list[Face], runner: LensRunner) -> np.ndarray:
+        self.faces = faces
         self.stats.faces = len(faces)
         if not faces:
             return frame
@@ -68,7 +87,7 @@ class FrameProcessor:
         if rgb:
             out = swap_rb(out)
         pastes = [(crops[i], out[i], matrices[i]) for i in range(len(faces))]
-        if self.superres is not None and self.superres.applies_to(spec):
+        if self.superres is not None and self.superres.applies_to(spec) and out.shape[-1] == 3:  # alpha: no SR
             self._superres(pastes, size)
         with self.stats.time("blend"):
             # Farther (smaller) faces first, so a nearer face that overlaps them is pasted over them.

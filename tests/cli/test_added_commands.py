@@ -61,3 +61,11 @@ def test_the_core_never_imports_the_trainers():
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "lensengine_trainers"]
     assert offenders == []
+
+
+def test_a_built_in_command_imports_no_added_command(monkeypatch):
+    loaded = []
+    monkeypatch.setattr(cli, "added_commands", lambda only=None: loaded.append(only) or {})
+    monkeypatch.setattr(cli.BUILT_IN["lenses"], "handle", lambda args: 0)
+    assert cli.main(["lenses"]) == 0
+    assert loaded == []

@@ -93,12 +93,25 @@ def test_bad_max_batch_is_refused(packs) -> None:
         create_backend(packs["tiny-unet"], "onnxruntime", max_batch=0)
 
 
-def test_onnxruntime_uses_one_thread_per_physical_core(packs) -> None:
-    from lensengine.inference.cpu_cores import physical_cpu_cores
+def test_onnxruntime_leaves_a_core_to_the_tracker(packs, monkeypatch) -> None:
+    from lensengine.inference.cpu_cores import LENS_THREADS_ENV, physical_cpu_cores
 
+    monkeypatch.delenv(LENS_THREADS_ENV, raising=False)
     with create_backend(packs["tiny-unet"], "onnxruntime", device="cpu") as backend:
         options = backend._session.get_session_options()
-        assert options.intra_op_num_threads == physical_cpu_cores()
+        assert options.intra_op_num_threads == max(1, physical_cpu_cores() - 1)
+
+
+def test_lens_threads_can_be_set(packs, monkeypatch) -> None:
+    from lensengine.inference.cpu_cores import LENS_THREADS_ENV, inference_threads
+
+    monkeypatch.setenv(LENS_THREADS_ENV, "3")
+    with create_backend(packs["tiny-unet"], "onnxruntime", device="cpu") as backend:
+        assert backend._session.get_session_options().intra_op_num_threads == 3
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(LENS_THREADS_ENV, bad)
+        with pytest.raises(ValueError, match="LENSENGINE_LENS_THREADS"):
+            inference_threads()
 
 
 def test_onnxruntime_reuses_its_input_buffer(packs) -> None:
