@@ -10,7 +10,8 @@ without other processes competing for the cores). The cost of pre/post-processin
 measured per face as well. ``--quick`` leaves out the widest nets (U-Net ngf 64, ResNet ngf 64 and 9 blocks,
 SRResNet, EDSR).
 
-Results go to <out>/backends-cpu.json and .md, with the machine and the command line.
+Results go to <out>/backends-cpu.json and .md (``--device cuda``: backends-cuda.*), with the machine and the
+command line.
 """
 
 from __future__ import annotations
@@ -142,14 +143,16 @@ def summarise(times: list[float], batch: int) -> dict:
     }
 
 
-def bench_backends(nets: list[tuple], runs: int, work: Path) -> list[dict]:
+def bench_backends(nets: list[tuple], runs: int, work: Path, device: str = "cpu") -> list[dict]:
     results = []
     rng = np.random.default_rng(0)
     for label, arch, config, _ in nets:
         for side in CROPS:
             pack, gflop = export_net(arch, config, side, work / f"{arch}-{label.replace(' ', '_')}-{side}")
             for backend_name in BACKENDS:
-                with create_backend(pack, backend_name, device="cpu", max_batch=max(BATCHES)) as backend:
+                if device != "cpu" and backend_name == "onnxruntime":
+                    continue  # ONNX Runtime's CUDA provider is not in the CPU wheel; torch and TensorRT are
+                with create_backend(pack, backend_name, device=device, max_batch=max(BATCHES)) as backend:
                     for batch in BATCHES:
                         crops = rng.integers(0, 256, (batch, side, side, 3), dtype=np.uint8)
                         row = {
@@ -250,16 +253,23 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="leave out the widest nets")
     parser.add_argument("--runs", type=int, default=MIN_RUNS, help=f"timed runs per configuration (>= {MIN_RUNS})")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda: results go to backends-DEVICE.*")
+    parser.add_argument("--nets", help="only these nets, by label, comma-separated (e.g. 'unet ngf64')")
     args = parser.parse_args()
     if args.runs < MIN_RUNS:
         parser.error(f"--runs must be at least {MIN_RUNS}")
     import torch
 
     nets = [net for net in NETS if net[3] or not args.quick]
+    if args.nets:
+        wanted = {label.strip() for label in args.nets.split(",")}
+        nets = [net for net in NETS if net[0] in wanted]
+        if len(nets) != len(wanted):
+            parser.error(f"--nets: choose among {', '.join(net[0] for net in NETS)}")
     machine = {**machine_info(), "physical_cores": physical_cpu_cores(), "torch_threads": torch.get_num_threads()}
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="lensengine-bench-") as work:
-        results = bench_backends(nets, args.runs, Path(work))
+        results = bench_backends(nets, args.runs, Path(work), args.device)
     preprocessing = bench_preprocessing(max(args.runs, 200))
     machine["load_average_1min"] = {"start": load_before, "end": os.getloadavg()[0]}
     report = {
@@ -272,9 +282,10 @@ def main() -> None:
         "results": results,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "backends-cpu.json").write_text(json.dumps(report, indent=2) + "\n")
-    (args.out / "backends-cpu.md").write_text(to_markdown(report))
-    print(f"wrote {args.out / 'backends-cpu.md'} and .json")
+    name = f"backends-{args.device.partition(':')[0]}"
+    (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (args.out / f"{name}.md").write_text(to_markdown(report))
+    print(f"wrote {args.out / name}.md and .json")
 
 
 if __name__ == "__main__":

@@ -16,9 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from group_faces import write_clip  # noqa: E402
 from machine_info import machine_info  # noqa: E402
 from naive_loop import run_naive  # noqa: E402
 
@@ -29,9 +31,36 @@ CASES = [((640, 480), 1), ((640, 480), 3), ((1280, 720), 1), ((1280, 720), 3)]
 ENGINE_STAGES = ("align", "lens", "superres", "blend")
 
 
-def run_case(size, faces, lens, frames, warmup, baseline: bool) -> dict:
+def parse_cases(text: str) -> list[tuple[tuple[int, int], int]]:
+    cases = []
+    for case in text.split(","):
+        size, _, faces = case.partition(":")
+        width, _, height = size.partition("x")
+        cases.append(((int(width), int(height)), int(faces or 1)))
+    return cases
+
+
+SAMPLE_MAX_FACES = 3  # the sample clip's limit; more faces come from group_faces' scenes
+
+
+def case_input(faces: int, work: Path) -> str:
+    if faces <= SAMPLE_MAX_FACES:
+        return f"sample:{faces}"
+    return str(write_clip(work / f"group{faces}.avi", faces, 90))
+
+
+def run_case(size, faces, lens, frames, warmup, baseline: bool, backend: str = "auto", work: Path = Path(".")) -> dict:
+    source_spec = case_input(faces, work)
     settings = EngineSettings(
-        lens=lens, input=f"sample:{faces}", output="null", size=size, realtime=False, frames=warmup + frames, loop=True
+        lens=lens,
+        input=source_spec,
+        output="null",
+        size=size,
+        realtime=False,
+        frames=warmup + frames,
+        loop=True,
+        backend=backend,
+        max_faces=max(4, faces),
     )
     with open_engine(settings) as loop:
         loop.max_frames = warmup
@@ -43,7 +72,7 @@ def run_case(size, faces, lens, frames, warmup, baseline: bool) -> dict:
     engine_ms = sum(stats[s]["median"] for s in ENGINE_STAGES if s in stats)
     row = {"size": f"{size[0]}x{size[1]}", "faces": faces, "stages": stats, "engine_ms_excl_tracker": engine_ms}
     if baseline and pack is not None:
-        with open_source(f"sample:{faces}", size=size, loop=True) as source:
+        with open_source(source_spec, size=size, loop=True) as source:
             clip = [source.read() for _ in range(frames + 1)]
         row["naive"] = run_naive(clip, pack.root)
         row["speedup"] = stats["total"]["fps"] / row["naive"]["fps"]
@@ -99,10 +128,13 @@ def main() -> None:
     parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the naive loop")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     parser.add_argument("--name", default="pipeline-cpu", help="result file name without extension")
+    parser.add_argument("--cases", help="WxH:FACES,... instead of the default cases (e.g. 1920x1080:5)")
+    parser.add_argument("--backend", default="auto", help="neural backend (default auto)")
     args = parser.parse_args()
     results = []
-    for size, faces in CASES:
-        r = run_case(size, faces, args.lens, args.frames, args.warmup, args.baseline)
+    work = Path(tempfile.mkdtemp(prefix="lensengine-pipeline-"))
+    for size, faces in parse_cases(args.cases) if args.cases else CASES:
+        r = run_case(size, faces, args.lens, args.frames, args.warmup, args.baseline, args.backend, work)
         naive = f", naive {r['naive']['fps']:.1f} fps ({r['speedup']:.2f}x)" if "naive" in r else ""
         print(
             f"{r['size']} faces={faces}: {r['stages']['total']['fps']:.1f} fps, "
@@ -115,6 +147,7 @@ def main() -> None:
         "command": "python " + " ".join(sys.argv),
         "machine": machine_info(),
         "lens": args.lens,
+        "backend": args.backend,
         "frames": args.frames,
         "warmup": args.warmup,
     }
