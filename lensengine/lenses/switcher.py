@@ -15,7 +15,7 @@ import threading
 import time
 
 from lensengine.errors import LensEngineError
-from lensengine.lens import LensSpec
+from lensengine.lens import LensSpec, unknown_lens
 from lensengine.lenses.guard import LensRunner
 
 log = logging.getLogger("lensengine.lens")
@@ -92,8 +92,7 @@ class LensController:
         find = getattr(self.order, "find", None)  # a LensCatalogue also knows dist:name, and says when ambiguous
         if find is not None and (spec := find(name)) is not None:
             return spec
-        known = ", ".join(s.name for s in self.order) or "none"
-        raise LensEngineError(f"unknown lens {name!r}; known lenses: {known}")
+        raise unknown_lens(name, [s.name for s in self.order])
 
     @property
     def name(self) -> str:
