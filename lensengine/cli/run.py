@@ -51,6 +51,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--preview", action="store_true", help="also show the output in a window")
     p.add_argument("--stats", action="store_true", help="print a status line every second and a summary at exit")
+    p.add_argument("--studio", action="store_true", help="also serve the control page (see `lensengine studio`)")
     p.add_argument("--frames", type=int, default=None, help="stop after N output frames")
     p.add_argument("--loop", action="store_true", help="loop a video file or the sample clip")
     p.add_argument("--face-model", default=None, help="path to face_landmarker.task (else env, cache, offline copy)")
@@ -121,6 +122,10 @@ def handle(args) -> int:
         frames=args.frames,
         stats_every=1.0 if args.stats else None,
     )
+    if args.studio:  # the page instead of the terminal's controls; same exit status
+        from lensengine.cli.studio import run_with_studio
+
+        return run_with_studio(settings)
     if sys.stdin is not None and sys.stdin.isatty():
         settings.controls = (StdinControl(sys.stdin),)
         print("lensengine: type a lens name or number + Enter to switch (n/p next/previous, Enter toggles, q quits)")
