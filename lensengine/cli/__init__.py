@@ -1,8 +1,9 @@
 """The ``lensengine`` command: run, lenses, doctor, build, and the commands other distributions add.
 
 Other distributions add sub-commands through the entry-point group ``lensengine.commands``: each entry point
-names a module (or object) with ``add_parser(subparsers)``; one that also has ``main(argv)`` gets the rest of the
-command line as it is (the trainers' ``lensengine train`` parses its own). The core never imports them by name.
+names a module (or object) with ``add_parser(subparsers)``; one that also has ``main(argv, prog)`` gets the rest of
+the command line as it is, and the name to call itself in usage lines (the trainers' ``lensengine train`` parses its
+own arguments). The core never imports them by name.
 
 Every user-facing failure is a LensEngineError, printed as one line (no traceback) with exit status 2.
 """
@@ -12,11 +13,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from contextlib import nullcontext
 from importlib.metadata import entry_points
 
 from lensengine import __version__
 from lensengine.cli import build, doctor, lenses, run, studio
 from lensengine.errors import LensEngineError
+from lensengine.util.native_logs import CurrentStderrHandler, quiet_native_logs
 
 BUILT_IN = {"run": run, "lenses": lenses, "doctor": doctor, "build": build, "studio": studio}
 COMMAND_GROUP = "lensengine.commands"
@@ -70,18 +73,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lensengine: error: `lensengine {argv[0]}` needs {OPTIONAL[argv[0]]}", file=sys.stderr)
         return 2
     if argv and hasattr(commands.get(argv[0]), "main"):  # it parses its own arguments
-        return commands[argv[0]].main(argv[1:]) or 0
+        return commands[argv[0]].main(argv[1:], prog=f"lensengine {argv[0]}") or 0
     args = make_parser(commands).parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO, format="lensengine: %(message)s", stream=sys.stderr
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="lensengine: %(message)s",
+        handlers=[CurrentStderrHandler()],
     )
-    try:
-        return args.handler(args) or 0
-    except LensEngineError as exc:
-        print(f"lensengine: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    with nullcontext() if args.verbose else quiet_native_logs():  # MediaPipe's and TFLite's chatter: --verbose
+        try:
+            return args.handler(args) or 0
+        except LensEngineError as exc:
+            print(f"lensengine: error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from lensengine.errors import LensEngineError
 from lensengine.inference.base import InferenceBackend
+from lensengine.inference.nvidia import nvidia_gpu_present
 from lensengine.inference.onnxruntime_backend import OnnxRuntimeBackend
 from lensengine.inference.tensorrt_backend import TensorRTBackend, build_engine_ahead, is_engine_cached
 from lensengine.inference.torch_backend import TorchBackend
@@ -113,7 +114,11 @@ def _create_first(pack: LensPack, candidates: list[tuple[str, str]], max_batch: 
         if not usable:
             passed_over.append(f"{name} on {device}: {reason}")
             continue
-        why = f" (passed over: {'; '.join(passed_over)})" if passed_over else ""
+        # Why CUDA backends were passed over only interests a machine with an NVIDIA GPU; elsewhere it is debug.
+        shown = passed_over if nvidia_gpu_present() else [p for p in passed_over if " on cuda" not in p]
+        why = f" (passed over: {'; '.join(shown)})" if shown else ""
         log.info("backend %s on %s for lens %r%s", name, device, pack.name, why)
+        if len(shown) < len(passed_over):
+            log.debug("passed over for lens %r: %s", pack.name, "; ".join(passed_over))
         return chosen
     raise LensEngineError(f"no backend can run lens {pack.name!r}: {'; '.join(passed_over)}")

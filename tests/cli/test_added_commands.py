@@ -69,3 +69,9 @@ def test_a_built_in_command_imports_no_added_command(monkeypatch):
     monkeypatch.setattr(cli.BUILT_IN["lenses"], "handle", lambda args: 0)
     assert cli.main(["lenses"]) == 0
     assert loaded == []
+
+
+def test_train_calls_itself_lensengine_train_in_its_usage(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    assert capsys.readouterr().out.startswith("usage: lensengine train ")

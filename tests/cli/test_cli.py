@@ -219,3 +219,16 @@ def test_trace_shows_the_hooks_a_real_run_calls():
     assert "finish lensengine_lenses --> [[LensSpec(name='thug_glasses_classic'" in result.stderr
     assert "lensengine_lens_packs -> plugin thug_glasses [hook]" in result.stderr
     assert "2 frames written to null" in result.stdout + result.stderr
+
+
+def test_native_start_up_noise_is_silenced_unless_verbose():
+    quiet = lensengine(
+        "run", "--lens", "thug_glasses_classic", "--input", "sample", "--frames", "2", "--output", "null"
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    assert "InitGoogle" not in quiet.stderr and "face_landmarker_graph" not in quiet.stderr
+    assert "lensengine: sample -> thug_glasses_classic -> null" in quiet.stdout + quiet.stderr
+    verbose = lensengine(
+        "-v", "run", "--lens", "thug_glasses_classic", "--input", "sample", "--frames", "2", "--output", "null"
+    )
+    assert verbose.returncode == 0 and "face_landmarker_graph" in verbose.stderr

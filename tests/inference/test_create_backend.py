@@ -136,3 +136,17 @@ def test_torch_cuda_graphs_match_eager_fp16(packs) -> None:
     assert list(graphed._captured) == [(3, 64, 64, 3)]
     graphed.run(crops[:1])
     assert len(graphed._captured) == 2
+
+
+@pytest.mark.parametrize("gpu", [False, True])
+def test_cuda_hints_only_where_an_nvidia_gpu_is(packs, caplog, monkeypatch, gpu) -> None:
+    import lensengine.inference as inference
+
+    monkeypatch.setattr(inference, "nvidia_gpu_present", lambda: gpu)
+    with caplog.at_level(logging.INFO, logger="lensengine.inference"):
+        create_backend(packs["tiny-unet"]).close()
+    chosen = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO and "for lens" in r.getMessage()]
+    assert len(chosen) == 1
+    if torch.cuda.is_available():
+        return  # a CUDA backend was chosen: nothing was passed over for the CPU
+    assert ("on cuda" in chosen[0]) is gpu

@@ -37,9 +37,9 @@ def add_parser(sub) -> None:
     parser.set_defaults(handler=lambda args: main([]))
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(prog: str = "lensengine-train") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lensengine-train", description="Build face datasets, train lenses and export them as lens packs."
+        prog=prog, description="Build face datasets, train lenses and export them as lens packs."
     )
     parser.add_argument("--version", action="version", version=f"lensengine-trainers {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -51,9 +51,9 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "lensengine-train") -> int:
     """Run one subcommand; returns the exit status (0 ok, 2 user error, 130 interrupted)."""
-    args = make_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    args = make_parser(prog).parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="lensengine-train: %(message)s", stream=sys.stderr)
     try:
         return args.handler(args)
