@@ -11,16 +11,25 @@
     style, style-export                        fast style-transfer lenses
 
 Every user-facing failure is a LensEngineError, printed as one line with exit status 2.
+
+Under ``torchrun`` (``torchrun --nproc-per-node N --no-python lensengine-train pix2pix ...``, or ``-m
+lensengine_trainers``) every process runs the same command inside one process group (common/distributed.py);
+rank 0 alone prints results and progress, the other ranks stay quiet (their stdout goes nowhere). Errors are
+printed by rank 0 and, on other machines of a multi-machine job, by each machine's first process (LOCAL_RANK 0),
+so that every machine's log says why it stopped; an error in one rank's data is reported by rank 0 (loop.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 
 from lensengine.errors import LensEngineError
 from lensengine_trainers import __version__
+from lensengine_trainers.common.distributed import RankFailed, launched, session
 from lensengine_trainers.cyclegan.cli import add_cyclegan_parser
 from lensengine_trainers.data import extract_cli, pairs_cli
 from lensengine_trainers.pix2pix import cli as pix2pix_cli
@@ -54,14 +63,27 @@ def make_parser(prog: str = "lensengine-train") -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, prog: str = "lensengine-train") -> int:
     """Run one subcommand; returns the exit status (0 ok, 2 user error, 130 interrupted)."""
     args = make_parser(prog).parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="lensengine-train: %(message)s", stream=sys.stderr)
+    world = launched()
+    main_rank = world.main
+    level = logging.INFO if main_rank else logging.WARNING
+    logging.basicConfig(level=level, format="lensengine-train: %(message)s", stream=sys.stderr)
     try:
-        return args.handler(args)
+        with _quiet_unless(main_rank), session():
+            return args.handler(args)
     except LensEngineError as error:
-        print(f"lensengine-train: error: {error}", file=sys.stderr)
+        if main_rank or (world.local_rank == 0 and not isinstance(error, RankFailed)):
+            where = "" if main_rank else f"rank {world.rank}: "
+            print(f"lensengine-train: error: {where}{error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _quiet_unless(main_rank: bool) -> contextlib.AbstractContextManager:
+    """Rank 0 prints; the other ranks' stdout goes to the null device."""
+    if main_rank:
+        return contextlib.nullcontext()
+    return contextlib.redirect_stdout(open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
 
 
 if __name__ == "__main__":

@@ -8,6 +8,12 @@ A run writes into its folder::
 Resuming from a checkpoint taken after step k continues with step k exactly as an unbroken run would: same
 weights, optimiser moments, loss scale, samples, augmentation and dropout (randomness.py). On the CPU the next
 steps are bit-identical; on CUDA they are with ``deterministic`` (slower kernels), else equal to rounding.
+
+Under ``torchrun`` (distributed.py) every process trains on its slice of each step's global batch of
+``batch_size`` samples, the gradients are averaged over the processes, and rank 0 alone writes checkpoints,
+TensorBoard and the progress bar. The samples of a step do not depend on the number of processes, so a run
+resumes at another world size with the same data (only dropout masks and CycleGAN's per-process fake pools
+follow the world size).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
 from lensengine.errors import LensEngineError
+from lensengine_trainers.common.accelerate import accelerate
 from lensengine_trainers.common.checkpoint import (
     Checkpoint,
     checkpoint_folder,
@@ -34,7 +41,17 @@ from lensengine_trainers.common.checkpoint import (
     run_checkpoints,
     save_checkpoint,
 )
-from lensengine_trainers.common.precision import Precision
+from lensengine_trainers.common.distributed import (
+    World,
+    agree,
+    broadcast_state,
+    mean_losses,
+    rank_batch,
+    rank_device,
+    session,
+    synchronize,
+)
+from lensengine_trainers.common.precision import AMP_DTYPES, Precision
 from lensengine_trainers.common.randomness import seed_everything, torch_step_seed
 from lensengine_trainers.common.tensors import image_grid, images_to_tensor
 from lensengine_trainers.common.training_model import TrainingModel
@@ -46,12 +63,15 @@ class LoopConfig:
     """How long and where to train, and how often to log and save.
 
     steps: total steps of the run (a resumed run goes on up to this number).
-    device: "auto" (CUDA when available), "cpu", "cuda" or "cuda:N".
-    amp: float16 autocast + GradScaler on CUDA (ignored on the CPU).
+    batch_size: samples per step, over all processes of a torchrun job (each takes an equal share).
+    device: "auto" (CUDA when available), "cpu", "cuda" or "cuda:N" (under torchrun: GPU LOCAL_RANK).
+    amp: autocast on CUDA (ignored on the CPU), in ``amp_dtype``: float16 (with a GradScaler) or bfloat16.
+    compile: torch.compile every network (faster steps on GPUs after a slow first one).
     deterministic: deterministic CUDA kernels (bit-exact resume on GPUs, slower).
     log_every / image_every / checkpoint_every: in steps; the last step always gets a checkpoint.
     keep_checkpoints: how many of the newest checkpoints to keep.
-    workers: DataLoader worker processes (0: load in the training process).
+    workers: DataLoader worker processes per training process, which decode, augment and run the on-the-fly
+        teacher (0: load in the training process).
     """
 
     steps: int = 10_000
@@ -59,6 +79,8 @@ class LoopConfig:
     seed: int = 0
     device: str = "auto"
     amp: bool = True
+    amp_dtype: str = "float16"
+    compile: bool = False
     deterministic: bool = False
     log_every: int = 50
     image_every: int = 500
@@ -73,6 +95,8 @@ class LoopConfig:
                 raise LensEngineError(f"--{name.replace('_', '-')} must be 1 or more, got {getattr(self, name)}")
         if self.workers < 0:
             raise LensEngineError(f"--workers must be 0 or more, got {self.workers}")
+        if self.amp_dtype not in AMP_DTYPES:
+            raise LensEngineError(f"--amp-dtype must be one of {', '.join(AMP_DTYPES)}, got {self.amp_dtype!r}")
 
 
 @dataclass
@@ -86,7 +110,9 @@ class TrainResult:
 
 
 def resolve_device(name: str) -> torch.device:
-    """The torch device for ``name``; asking for CUDA where there is none is a LensEngineError."""
+    """The torch device for ``name`` (under torchrun, auto and cuda mean this process's GPU); asking for CUDA
+    where there is none is a LensEngineError."""
+    name = rank_device(name)
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -145,6 +171,14 @@ def _prune(run_dir: Path, keep: int) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _next_batch(batches) -> tuple[dict | None, Exception | None]:
+    """The next batch, or the error that loading it raised (agreed on by every rank before it is raised)."""
+    try:
+        return next(batches), None
+    except Exception as error:  # re-raised by agree()
+        return None, error
+
+
 def train(
     model: TrainingModel,
     samples,
@@ -155,15 +189,39 @@ def train(
 ) -> TrainResult:
     """Train ``model`` on ``samples`` (``__len__`` + ``sample(index, rng)``) up to ``config.steps`` steps.
 
-    ``data`` describes the dataset (JSON) for checkpoints and provenance. ``resume`` continues a run.
+    ``data`` describes the dataset (JSON) for checkpoints and provenance. ``resume`` continues a run. Under
+    torchrun this process trains its share of every batch (joining the process group unless already joined).
     """
     if len(samples) == 0:
         raise LensEngineError("the training data holds no samples: check --pairs / --faces")
-    run_dir = Path(run_dir)
+    with session() as world:
+        return _train(model, samples, data, config, Path(run_dir), resume, world)
+
+
+def _log(writer: SummaryWriter | None, bar: tqdm, losses: dict, steps_per_second: float, images_per_second, step):
+    if writer is None:
+        return
+    for name, value in losses.items():
+        writer.add_scalar(f"loss/{name}", value, step)
+    writer.add_scalar("speed/steps_per_second", steps_per_second, step)
+    writer.add_scalar("speed/images_per_second", images_per_second, step)
+    bar.set_postfix({name: f"{value:.3f}" for name, value in losses.items()})
+
+
+def _train(
+    model: TrainingModel,
+    samples,
+    data: dict,
+    config: LoopConfig,
+    run_dir: Path,
+    resume: Checkpoint | None,
+    world: World,
+) -> TrainResult:
     device = model.device
+    rank_batch(config.batch_size, world)
     configure_determinism(device, config.deterministic)
     seed_everything(config.seed)
-    precision = Precision(device, config.amp)
+    precision = Precision(device, config.amp, config.amp_dtype)
     start = 0
     if resume is not None:
         load_networks(resume, model.networks)
@@ -172,6 +230,8 @@ def train(
         start = resume.step
     if start >= config.steps:
         raise LensEngineError(f"the run is already at step {start} of {config.steps}: pass a larger --steps")
+    broadcast_state(model.networks)
+    accelerate(model.networks, device, config.compile)
 
     def checkpoint(step: int, losses: dict[str, float]) -> Path:
         meta = {
@@ -188,26 +248,34 @@ def train(
 
     loader = DataLoader(
         KeyedSamples(samples, config.seed),
-        batch_sampler=StepBatches(len(samples), config.batch_size, config.seed, start, config.steps),
+        batch_sampler=StepBatches(
+            len(samples), config.batch_size, config.seed, start, config.steps, (world.rank, world.size)
+        ),
         num_workers=config.workers,
         pin_memory=device.type == "cuda",
     )
-    writer = SummaryWriter(str(run_dir / "tensorboard"), purge_step=start)
-    if start == 0:
-        settings = {"model": model.config, "data": data, "loop": asdict(config)}
+    writer = SummaryWriter(str(run_dir / "tensorboard"), purge_step=start) if world.main else None
+    if writer is not None and start == 0:
+        settings = {"model": model.config, "data": data, "loop": asdict(config), "processes": world.size}
         writer.add_text("settings", f"```\n{json.dumps(settings, indent=2)}\n```")
     window, logged = LossWindow(), {}
     completed, updating = start, False
     began = time.perf_counter()
-    bar = tqdm(total=config.steps, initial=start, desc=model.kind, unit="step", disable=not config.progress)
+    bar = tqdm(
+        total=config.steps, initial=start, desc=model.kind, unit="step", disable=not (config.progress and world.main)
+    )
+    batches = iter(loader)
     try:
-        for step, uint8_batch in enumerate(loader, start=start):
+        for step in range(start, config.steps):
+            uint8_batch, failure = _next_batch(batches)
+            agree(failure, step, device)
             batch = {name: images_to_tensor(images, device) for name, images in uint8_batch.items()}
-            torch.manual_seed(torch_step_seed(config.seed, step))
+            torch.manual_seed(torch_step_seed(config.seed, step, world.rank))
             updating = True
             losses = model.train_step(batch, precision)
             precision.update()
             completed, updating = step + 1, False
+            losses = mean_losses(losses, device)
             _check_finite(losses, step)
             window.add(losses)
             bar.update(1)
@@ -215,22 +283,21 @@ def train(
             if completed % config.log_every == 0 or last:
                 logged = window.means()
                 rate = (completed - start) / (time.perf_counter() - began)
-                for name, value in logged.items():
-                    writer.add_scalar(f"loss/{name}", value, completed)
-                writer.add_scalar("speed/steps_per_second", rate, completed)
-                bar.set_postfix({name: f"{value:.3f}" for name, value in logged.items()})
-            if completed % config.image_every == 0 or last:
+                _log(writer, bar, logged, rate, rate * config.batch_size, completed)
+            if writer is not None and (completed % config.image_every == 0 or last):
                 writer.add_image("input | output | target", image_grid(model.sample_images(batch)), completed)
-            if completed % config.checkpoint_every == 0 and not last:
+            if world.main and completed % config.checkpoint_every == 0 and not last:
                 checkpoint(completed, logged)
     except KeyboardInterrupt:
         # A half-done update (one optimiser stepped, another not) must not be saved as a finished step.
-        if completed > start and not updating:
+        if world.main and completed > start and not updating:
             bar.write(f"interrupted: saved {checkpoint(completed, logged)}; resume with --resume {run_dir}")
         raise
     finally:
         bar.close()
-        writer.close()
+        if writer is not None:
+            writer.close()
     elapsed = time.perf_counter() - began
-    final = checkpoint(config.steps, logged)
+    final = checkpoint(config.steps, logged) if world.main else checkpoint_folder(run_dir, config.steps)
+    synchronize(device)  # the final checkpoint exists on every rank's return
     return TrainResult(config.steps, final, logged, (config.steps - start) / elapsed)

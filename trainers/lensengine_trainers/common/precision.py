@@ -1,30 +1,43 @@
-"""Mixed precision for the training steps: float16 autocast and a GradScaler on CUDA, plain float32 on the CPU.
+"""Mixed precision for the training steps: float16 (with a GradScaler) or bfloat16 autocast on CUDA, plain
+float32 on the CPU.
 
 One scaler serves every optimiser of a model (PyTorch's recipe for several models and losses): a model calls
-``step(loss, optimizer)`` once per optimiser and the loop calls ``update()`` once per training step.
+``step(loss, optimizer)`` once per optimiser and the loop calls ``update()`` once per training step. bfloat16 has
+float32's range and needs no loss scaling. Under torchrun ``step`` averages the gradients over the ranks before
+the update (distributed.py), so every rank takes the same step.
 """
 
 from __future__ import annotations
 
 import torch
 
+from lensengine.errors import LensEngineError
+from lensengine_trainers.common.distributed import average_gradients
+
+AMP_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16}
+
 
 class Precision:
     """Autocast context and scaled backward/step for one device."""
 
-    def __init__(self, device: torch.device, amp: bool):
+    def __init__(self, device: torch.device, amp: bool, dtype: str = "float16"):
+        if dtype not in AMP_DTYPES:
+            raise LensEngineError(f"--amp-dtype must be float16 or bfloat16, got {dtype!r}")
         self.device = device
         self.enabled = amp and device.type == "cuda"
-        self.scaler = torch.amp.GradScaler(device.type, enabled=self.enabled)
+        self.dtype = AMP_DTYPES[dtype]
+        self.scaler = torch.amp.GradScaler(device.type, enabled=self.enabled and self.dtype == torch.float16)
 
     def autocast(self) -> torch.autocast:
-        """The forward-pass context: float16 autocast when enabled, else a no-op."""
-        return torch.autocast(device_type=self.device.type, dtype=torch.float16, enabled=self.enabled)
+        """The forward-pass context: float16 or bfloat16 autocast when enabled, else a no-op."""
+        return torch.autocast(device_type=self.device.type, dtype=self.dtype, enabled=self.enabled)
 
     def step(self, loss: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
-        """Clear the optimiser's gradients, back-propagate ``loss`` (scaled) and step (skipped on inf/nan)."""
+        """Clear the optimiser's gradients, back-propagate ``loss`` (scaled), average the gradients over the
+        ranks when there are several, and step (skipped on inf/nan)."""
         optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
+        average_gradients(optimizer)
         self.scaler.step(optimizer)
 
     def update(self) -> None:

@@ -2,7 +2,9 @@
 
 A step's sample order, augmentation and torch randomness (dropout, ...) are pure functions of the run's seed
 and the step's number. A run resumed at step k on any machine therefore draws exactly what an unbroken run
-draws at step k, with no generator state to save or restore.
+draws at step k, with no generator state to save or restore. Sample order and augmentation depend on a sample's
+position in the global batch, not on how many processes share the batch (torchrun); torch's draws (dropout,
+CycleGAN's fake pool) are made per process, so they follow the world size.
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ def sample_rng(seed: int, step: int, slot: int) -> np.random.Generator:
     return np.random.default_rng([seed, SAMPLE_STREAM, step, slot])
 
 
-def torch_step_seed(seed: int, step: int) -> int:
-    """The seed torch's generators get before step ``step`` (a 63-bit integer)."""
-    state = np.random.SeedSequence([seed, TORCH_STREAM, step]).generate_state(1, np.uint64)[0]
+def torch_step_seed(seed: int, step: int, rank: int = 0) -> int:
+    """The seed torch's generators get before step ``step`` (a 63-bit integer) in process ``rank`` of a
+    torchrun job. Rank 0 gets a single process's seed; the others their own, so that their dropout masks and
+    fake-pool draws differ from rank 0's."""
+    entropy = [seed, TORCH_STREAM, step] + ([rank] if rank else [])
+    state = np.random.SeedSequence(entropy).generate_state(1, np.uint64)[0]
     return int(state) >> 1

@@ -28,11 +28,19 @@ def add_run_options(
     group.add_argument("--resume", metavar="RUN_OR_CHECKPOINT", help="go on from a run's latest (or this) checkpoint")
     group.add_argument("--steps", type=int, help=f"total steps ({shown['steps']})")
     if batch_option:
-        group.add_argument("--batch-size", type=int, help=f"{batch_unit} per step ({shown['batch_size']})")
+        group.add_argument(
+            "--batch-size", type=int, help=f"{batch_unit} per step, over all torchrun processes ({shown['batch_size']})"
+        )
     group.add_argument("--seed", type=int, help=f"seed of all randomness ({shown['seed']})")
     group.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
     group.add_argument("--threads", type=int, help="CPU threads torch may use (default: torch's choice)")
     group.add_argument("--no-amp", dest="amp", action="store_false", default=None, help="no mixed precision on CUDA")
+    group.add_argument(
+        "--amp-dtype", choices=("float16", "bfloat16"), help="autocast type on CUDA (float16; bfloat16 on Ampere+)"
+    )
+    group.add_argument(
+        "--compile", action="store_true", default=None, help="torch.compile the networks (faster GPU steps)"
+    )
     group.add_argument("--deterministic", action="store_true", default=None, help="deterministic CUDA kernels")
     group.add_argument("--log-every", type=int, help=f"steps between loss logs ({shown['log_every']})")
     group.add_argument("--image-every", type=int, help=f"steps between image grids ({shown['image_every']})")

@@ -10,12 +10,13 @@ To add a model, write one module with a class that has:
 - ``optimizers``: dict name -> optimiser (saved in checkpoints with their state);
 - ``train_step(batch, precision) -> dict[str, float]``: one update from a batch (dict of N x 3 x H x W float
   tensors in [-1, 1], BGR, keyed "A", "B"), doing forward passes inside ``precision.autocast()`` and each update
-  with ``precision.step(loss, optimizer)``; returns the losses to log;
+  with ``precision.step(loss, optimizer)`` (which, under torchrun, averages the gradients over the processes:
+  never call ``backward()`` or ``optimizer.step()`` yourself); returns the batch's mean losses to log;
 - ``sample_images(batch) -> list[tensor]``: input, output and target tensors for the TensorBoard image grid,
   computed without gradients and without changing any state;
 
 and register its builder in models.py. The loop takes care of seeds, devices, mixed precision, data order,
-logging, checkpoints and resuming.
+logging, checkpoints and resuming, and under torchrun of the processes (each gets its slice of every batch).
 """
 
 from __future__ import annotations

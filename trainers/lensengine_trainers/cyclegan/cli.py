@@ -104,7 +104,7 @@ def add_cyclegan_parser(subparsers) -> None:
     group.add_argument("--beta1", type=float, help="Adam beta1 (0.5)")
     group.add_argument("--beta2", type=float, help="Adam beta2 (0.999)")
     group.add_argument("--decay-steps", type=int, help="last steps over which the rate falls to 0 (half of --steps)")
-    add_run_options(cyclegan, LOOP_DEFAULTS, batch_option=False)
+    add_run_options(cyclegan, LOOP_DEFAULTS, batch_unit="A and B images each")
     cyclegan.set_defaults(handler=run_train)
 
     export = subparsers.add_parser("cyclegan-export", help="both directions of a CycleGAN run as lens packs")

@@ -3,6 +3,10 @@
 Step ``s`` takes stream positions ``s * batch_size`` to ``(s + 1) * batch_size - 1``; position ``p`` is sample
 ``epoch_order(seed, p // count)[p % count]``. Batches never drop or repeat a sample within an epoch, a dataset
 smaller than one batch still works, and a run can start at any step.
+
+Under torchrun the global batch of each step is drawn as above and rank ``r`` of ``n`` takes its ``r``-th
+equal slice, so the samples and their augmentation are the same whatever the number of processes, and a
+checkpoint resumes at another world size with the same data.
 """
 
 from __future__ import annotations
@@ -20,14 +24,19 @@ SampleKey = tuple[int, int, int]
 
 
 class StepBatches(Sampler[list[SampleKey]]):
-    """The batches of steps ``start_step`` to ``end_step - 1``, as lists of sample keys."""
+    """The batches of steps ``start_step`` to ``end_step - 1``, as lists of sample keys; with ``shard``
+    (rank, number of ranks), this rank's slice of each global batch of ``batch_size`` samples."""
 
-    def __init__(self, count: int, batch_size: int, seed: int, start_step: int, end_step: int):
+    def __init__(
+        self, count: int, batch_size: int, seed: int, start_step: int, end_step: int, shard: tuple[int, int] = (0, 1)
+    ):
         self.count = count
         self.batch_size = batch_size
         self.seed = seed
         self.start_step = start_step
         self.end_step = end_step
+        rank, ranks = shard
+        self.slots = range(rank * batch_size // ranks, (rank + 1) * batch_size // ranks)
 
     def __len__(self) -> int:
         return max(0, self.end_step - self.start_step)
@@ -36,7 +45,7 @@ class StepBatches(Sampler[list[SampleKey]]):
         order_epoch, order = -1, np.empty(0, np.int64)
         for step in range(self.start_step, self.end_step):
             keys = []
-            for slot in range(self.batch_size):
+            for slot in self.slots:
                 epoch, offset = divmod(step * self.batch_size + slot, self.count)
                 if epoch != order_epoch:
                     order_epoch, order = epoch, epoch_order(self.seed, epoch, self.count)
