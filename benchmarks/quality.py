@@ -9,11 +9,22 @@ face matched to the clip's ground truth by its eyes). Every crop is cut with the
 pack's crop size and margin; the teacher runs on the same crop with its landmarks (as the trainer's on-the-fly
 teacher does), the pack through ONNX Runtime (lensengine.inference).
 
-Per crop: PSNR (dB) and SSIM of the pack's output against the teacher's, over the whole crop and over the eye
-box (centred between the irises, 2 eye distances wide and 0.9 high: where glasses, make-up or eye effects
-land); the same figures for the untouched input ("do nothing" baseline); and the share of the pixels the
-teacher paints dark (<= 40 in every channel) that the pack paints dark too (<= 80). Speed: ONNX Runtime on the
-CPU, batch 1 and batch 4, median and p95 per face.
+What is compared is what each lens shows in the crop: a lens that returns colour + alpha (the teacher
+``thug_glasses_classic``, an ``outputs = "rgba"`` pack) is composited over its input crop, ``input * (1 - alpha) +
+colour * alpha``, as the engine's paste does.
+
+Per crop: PSNR (dB) and SSIM of the pack's output against the teacher's, over the whole crop, over the face box
+(the box around the 478 landmarks) and over the eye box (centred between the irises, 2 eye distances wide and
+0.9 high: where glasses, make-up or eye effects land); the same figures for the untouched input ("do nothing"
+baseline); PSNR of the pack's output against the *input* outside what the teacher draws (its alpha, or the
+pixels it changes, grown by 1 px for the edge's antialiasing): how well the lens leaves the rest of the face
+alone; the share of the pixels the teacher paints dark (<= 40 in every channel) that the pack paints dark too
+(<= 80); and whether the glasses cover both eyes (for each eye, at least half of the teacher's dark pixels
+within half an eye distance of its iris painted dark by the pack). Speed: ONNX Runtime on the CPU (the engine's
+backend: one thread per physical core), batch 1 and batch 4, median and p95 per face.
+
+Targets (issue 10): >= 30 dB against the teacher over the face box, >= 40 dB against the input outside the
+glasses, glasses on both eyes in >= 95 % of the faces, <= 2 ms per face at batch 1.
 
 Writes <out>/quality-<pack name>.json, .md and .png (a contact sheet: input | teacher | pack per held-out crop).
 ``--write-provenance`` also stores the summary in the pack's lens.toml as ``provenance.quality.held_out``.
@@ -40,6 +51,7 @@ from machine_info import machine_info  # noqa: E402
 from lensengine.errors import LensEngineError  # noqa: E402
 from lensengine.face.align import align_matrix, crop_face, transform_points  # noqa: E402
 from lensengine.inference import create_backend  # noqa: E402
+from lensengine.inference.preprocess import swap_rb  # noqa: E402
 from lensengine.lenses.catalogue import lens_catalogue, resolve_lens  # noqa: E402
 from lensengine.lenses.plugins import load_plugins  # noqa: E402
 from lensengine.packs import load_pack  # noqa: E402
@@ -55,8 +67,14 @@ PSNR_CAP_DB = 99.0
 CLIP_SIZE = (640, 480)
 CLIP_FPS = 10.0
 MAX_EYE_MISMATCH = 0.25  # matched face's eyes within this share of the eye distance of the clip's truth
-TARGET_MS_PER_FACE = 10.0
+TARGET_MS_PER_FACE = 2.0
+TARGET_PSNR_FACE_DB = 30.0
+TARGET_PSNR_OUTSIDE_DB = 40.0
+TARGET_BOTH_EYES = 0.95
+EYE_RADIUS = 0.5  # in eye distances: the teacher's dark pixels this close to an iris belong to that eye
+EYE_COVERED = 0.5  # share of an eye's teacher-dark pixels the pack must paint dark
 SHEET_ROWS = 8
+SHEET_ZOOM = 2
 
 
 def held_out_faces(photos: list[str], clip_frames: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -115,6 +133,39 @@ def eye_box(landmarks: np.ndarray, size: int) -> tuple[int, int, int, int]:
     return x0, y0, x1, y1
 
 
+def face_box(landmarks: np.ndarray, size: int) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of the box around all 478 landmarks in crop pixels, clipped to the crop."""
+    (x0, y0), (x1, y1) = np.floor(landmarks.min(axis=0)), np.ceil(landmarks.max(axis=0)) + 1
+    return int(max(0, x0)), int(max(0, y0)), int(min(size, x1)), int(min(size, y1))
+
+
+def shown(crops: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(what a lens shows, its (N, S, S) alpha or None): colour + alpha composited over the crops."""
+    if out.shape[-1] == 3:
+        return out, None
+    alpha = out[..., 3:].astype(np.float32) / 255.0
+    blended = crops.astype(np.float32) * (1.0 - alpha) + out[..., :3].astype(np.float32) * alpha
+    return np.clip(np.rint(blended), 0, 255).astype(np.uint8), np.ascontiguousarray(out[..., 3])
+
+
+def drawn_mask(source: np.ndarray, wanted: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    """Where the teacher draws (its alpha > 0, or the pixels it changed), grown by 1 px."""
+    drawn = (alpha > 0) if alpha is not None else np.any(wanted != source, axis=2)
+    return cv2.dilate(drawn.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+
+
+def eyes_covered(got: np.ndarray, painted_dark: np.ndarray, points: np.ndarray) -> tuple[bool, bool]:
+    """Whether the pack paints dark at least EYE_COVERED of the teacher's dark pixels near each iris."""
+    left, right = points[LEFT_IRIS], points[RIGHT_IRIS]
+    radius = EYE_RADIUS * float(np.linalg.norm(right - left))
+    ys, xs = np.mgrid[: got.shape[0], : got.shape[1]]
+    covered = []
+    for iris in (left, right):
+        near = painted_dark & ((xs - iris[0]) ** 2 + (ys - iris[1]) ** 2 <= radius**2)
+        covered.append(bool(near.any() and np.mean(got[near].max(axis=1) <= PACK_DARK) >= EYE_COVERED))
+    return covered[0], covered[1]
+
+
 def psnr(image: np.ndarray, reference: np.ndarray) -> float:
     """PSNR in dB of 8-bit images, capped at PSNR_CAP_DB (identical images)."""
     if np.array_equal(image, reference):
@@ -127,16 +178,26 @@ def ssim(image: np.ndarray, reference: np.ndarray) -> float:
     return float(structural_similarity(reference, image, channel_axis=2, data_range=255))
 
 
-def crop_scores(inputs, teacher_out, pack_out, landmarks) -> list[dict]:
-    """Per crop: PSNR/SSIM of pack and of input against the teacher, whole crop and eye box; dark coverage."""
+def crop_scores(inputs, teacher_out, pack_out, landmarks, teacher_alpha=None) -> list[dict]:
+    """Per crop: PSNR/SSIM of pack and of input against the teacher (whole crop, face box, eye box); PSNR of the
+    pack against the input outside the teacher's drawing; dark coverage; glasses on both eyes."""
     scores = []
     size = inputs.shape[1]
-    for source, wanted, got, points in zip(inputs, teacher_out, pack_out, landmarks):
+    alphas = teacher_alpha if teacher_alpha is not None else [None] * len(inputs)
+    for source, wanted, got, points, alpha in zip(inputs, teacher_out, pack_out, landmarks, alphas):
         x0, y0, x1, y1 = eye_box(points, size)
         eyes = (slice(y0, y1), slice(x0, x1))
+        fx0, fy0, fx1, fy1 = face_box(points, size)
+        face = (slice(fy0, fy1), slice(fx0, fx1))
         painted_dark = (wanted.max(axis=2) <= TEACHER_DARK) & np.any(wanted != source, axis=2)
+        outside = ~drawn_mask(source, wanted, alpha)
+        left_eye, right_eye = eyes_covered(got, painted_dark, points)
         scores.append(
             {
+                "psnr_face": psnr(got[face], wanted[face]),
+                "input_psnr_face": psnr(source[face], wanted[face]),
+                "psnr_outside_vs_input": psnr(got[outside], source[outside]),
+                "both_eyes": float(left_eye and right_eye),
                 "psnr_crop": psnr(got, wanted),
                 "ssim_crop": ssim(got, wanted),
                 "psnr_eyes": psnr(got[eyes], wanted[eyes]),
@@ -148,6 +209,7 @@ def crop_scores(inputs, teacher_out, pack_out, landmarks) -> list[dict]:
                 if painted_dark.any()
                 else None,
                 "eye_box": [x0, y0, x1, y1],
+                "face_box": [fx0, fy0, fx1, fy1],
             }
         )
     return scores
@@ -155,21 +217,24 @@ def crop_scores(inputs, teacher_out, pack_out, landmarks) -> list[dict]:
 
 def summary(scores: list[dict], rows: list[int]) -> dict:
     """Mean of every figure over the crops ``rows``."""
-    keys = [k for k in scores[0] if k != "eye_box"]
+    keys = [k for k in scores[0] if k not in ("eye_box", "face_box")]
     out = {"crops": len(rows)}
     for key in keys:
         values = [scores[i][key] for i in rows if scores[i][key] is not None]
         out[key] = round(float(np.mean(values)), 4) if values else None
+    for key in ("psnr_face", "psnr_outside_vs_input"):  # the worst crop too: a mean can hide one bad face
+        values = [scores[i][key] for i in rows]
+        out[f"{key}_min"] = round(float(np.min(values)), 4) if values else None
     return out
 
 
 def run_pack(pack, crops: np.ndarray) -> np.ndarray:
-    """The pack's output for BGR crops, through ONNX Runtime on the CPU, as BGR."""
+    """The pack's output for BGR crops, through ONNX Runtime on the CPU, as BGR (BGRA for an rgba pack)."""
     rgb = pack.color_order == "RGB"
     with create_backend(pack, "onnxruntime", device="cpu", max_batch=4) as backend:
-        feed = np.ascontiguousarray(crops[..., ::-1]) if rgb else crops
+        feed = swap_rb(crops) if rgb else crops
         out = np.concatenate([backend.run(feed[i : i + 4]) for i in range(0, len(feed), 4)])
-    return np.ascontiguousarray(out[..., ::-1]) if rgb else out
+    return swap_rb(out) if rgb else out
 
 
 def speed(pack, crops: np.ndarray, runs: int) -> dict:
@@ -195,13 +260,16 @@ def speed(pack, crops: np.ndarray, runs: int) -> dict:
 
 
 def contact_sheet(labels, inputs, teacher_out, pack_out, path: Path) -> None:
-    """PNG: one row per crop (input | teacher | pack), at most SHEET_ROWS rows, each labelled above."""
+    """PNG: one row per crop (input | teacher | pack, enlarged SHEET_ZOOM times, nearest neighbour, so that every
+    pixel can be seen), at most SHEET_ROWS rows, each labelled above."""
     rows = []
     chosen = np.linspace(0, len(inputs) - 1, min(SHEET_ROWS, len(inputs))).round().astype(int)
     for i in chosen:
-        label = np.zeros((14, inputs.shape[2] * 3, 3), np.uint8)
-        cv2.putText(label, labels[i], (4, 10), cv2.FONT_HERSHEY_SIMPLEX, 0.33, (255, 255, 255), 1, cv2.LINE_AA)
-        rows.append(np.concatenate([label, np.concatenate([inputs[i], teacher_out[i], pack_out[i]], axis=1)]))
+        strip = np.concatenate([inputs[i], teacher_out[i], pack_out[i]], axis=1)
+        strip = cv2.resize(strip, None, fx=SHEET_ZOOM, fy=SHEET_ZOOM, interpolation=cv2.INTER_NEAREST)
+        label = np.zeros((16, strip.shape[1], 3), np.uint8)
+        cv2.putText(label, labels[i], (4, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
+        rows.append(np.concatenate([label, strip]))
     header = np.zeros((20, rows[0].shape[1], 3), np.uint8)
     third = rows[0].shape[1] // 3
     for column, title in enumerate(("input", "teacher", "pack")):
@@ -219,11 +287,20 @@ def markdown(report: dict) -> str:
         f"margin {report['margin']}. Eye box: {EYE_BOX_WIDTH} x {EYE_BOX_HEIGHT} eye distances around the irises. "
         f'Baseline "input": the untouched crop against the teacher.',
         "",
-        "| crops | n | PSNR crop | SSIM crop | PSNR eyes | SSIM eyes | input PSNR eyes | input SSIM eyes "
-        "| dark coverage |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"Targets: PSNR face box >= {TARGET_PSNR_FACE_DB:g} dB (vs teacher), PSNR outside the glasses >= "
+        f"{TARGET_PSNR_OUTSIDE_DB:g} dB (vs input), glasses on both eyes >= {TARGET_BOTH_EYES:.0%} of faces, "
+        f"<= {TARGET_MS_PER_FACE:g} ms per face (batch 1).",
+        "",
+        "| crops | n | PSNR face box (min) | input PSNR face box | PSNR outside vs input (min) | both eyes "
+        "| PSNR crop | SSIM crop | PSNR eyes | SSIM eyes | input PSNR eyes | input SSIM eyes | dark coverage |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for group, figures in report["summary"].items():
+        lead = (
+            f"{figures['psnr_face']:.2f} ({figures['psnr_face_min']:.2f}) | {figures['input_psnr_face']:.2f} | "
+            f"{figures['psnr_outside_vs_input']:.2f} ({figures['psnr_outside_vs_input_min']:.2f}) | "
+            f"{figures['both_eyes']:.0%} | "
+        )
         cells = [
             figures[k]
             for k in (
@@ -237,19 +314,21 @@ def markdown(report: dict) -> str:
             )
         ]
         shown = " | ".join(f"{c:.3f}" if c is not None else "-" for c in cells)
-        lines.append(f"| {group} | {figures['crops']} | {shown} |")
+        lines.append(f"| {group} | {figures['crops']} | {lead}{shown} |")
     lines += [
         "",
         "Per crop:",
         "",
-        "| crop | PSNR crop | SSIM crop | PSNR eyes | SSIM eyes | dark coverage |",
-        "|---|---|---|---|---|---|",
+        "| crop | PSNR face box | PSNR outside vs input | both eyes | PSNR crop | SSIM crop | PSNR eyes | SSIM eyes "
+        "| dark coverage |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, s in zip(report["labels"], report["crops"]):
         dark = f"{s['dark_coverage']:.3f}" if s["dark_coverage"] is not None else "-"
         lines.append(
-            f"| {label} | {s['psnr_crop']:.2f} | {s['ssim_crop']:.3f} | {s['psnr_eyes']:.2f} | "
-            f"{s['ssim_eyes']:.3f} | {dark} |"
+            f"| {label} | {s['psnr_face']:.2f} | {s['psnr_outside_vs_input']:.2f} | "
+            f"{'yes' if s['both_eyes'] else 'no'} | {s['psnr_crop']:.2f} | {s['ssim_crop']:.3f} | "
+            f"{s['psnr_eyes']:.2f} | {s['ssim_eyes']:.3f} | {dark} |"
         )
     lines += [
         "",
@@ -307,9 +386,9 @@ def benchmark(args: argparse.Namespace) -> None:
     faces = held_out_faces(args.held_out, args.clip_frames)
     labels = [label for label, _, _ in faces]
     inputs, landmarks = aligned_crops(faces, pack.crop_size, pack.margin)
-    teacher_out = teacher.apply(inputs.copy(), landmarks)
-    pack_out = run_pack(pack, inputs)
-    scores = crop_scores(inputs, teacher_out, pack_out, landmarks)
+    teacher_out, teacher_alpha = shown(inputs, teacher.apply(inputs.copy(), landmarks))
+    pack_out, _ = shown(inputs, run_pack(pack, inputs))
+    scores = crop_scores(inputs, teacher_out, pack_out, landmarks, teacher_alpha)
     photos = [i for i, label in enumerate(labels) if label.endswith(" photo")]
     clip = [i for i, label in enumerate(labels) if " clip frame " in label]
     groups = {"all": list(range(len(labels))), "photos": photos, "sample clip": clip}
@@ -340,6 +419,9 @@ def benchmark(args: argparse.Namespace) -> None:
             {
                 "faces": ", ".join(args.held_out) + " (photo and sample-clip frames; never in training)",
                 "crops": overall["crops"],
+                "psnr_face_box_db": overall["psnr_face"],
+                "psnr_outside_glasses_vs_input_db": overall["psnr_outside_vs_input"],
+                "both_eyes": overall["both_eyes"],
                 "psnr_crop_db": overall["psnr_crop"],
                 "ssim_crop": overall["ssim_crop"],
                 "psnr_eyes_db": overall["psnr_eyes"],

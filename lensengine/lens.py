@@ -37,6 +37,14 @@ class FaceLens(Protocol):
         returns    (N, S, S, 3) uint8 in the same colour order: a new array (never the input or a view of it, nor
                    a buffer the lens writes again in a later call). The lens must not write into ``crops`` or
                    ``landmarks``.
+                   Or (N, S, S, 4) uint8, colour plus alpha: channels 0-2 the colour in the same order, channel 3
+                   the opacity of the lens's drawing (0: the lens does not touch this pixel, 255: opaque). What the
+                   lens shows is ``crop * (1 - alpha) + colour * alpha``, and the engine pastes it opacity-aware
+                   (``lensengine.compose.paste``): where alpha is 0 the frame keeps its own full-resolution pixels,
+                   bit for bit, and under alpha 255 the drawing hides the frame's detail. Colour where alpha is 0
+                   is ignored. A lens that adds something to a face (glasses, a hat, a sticker) should return its
+                   alpha; a lens that redraws the whole face returns colour only (or alpha 255 everywhere).
+                   A lens returns one form or the other, the same for every call.
 
     Optional methods, called by the engine when present:
         ``warmup()``: called once after ``create()``, in the loading thread, before the first ``apply``: run a

@@ -1,9 +1,17 @@
 """Puts a lens's output back into the frame: inverse warp into the face's region only, through a feather mask.
 
-What is pasted is the *change* the lens made (output minus input crop), weighted by the feather mask. Where a lens
-leaves a pixel alone, the frame keeps its original pixel exactly (no resampling blur), and where crops of
-neighbouring faces overlap, one face's paste cannot wipe out the other's effect. All arithmetic is integer OpenCV
-on the crop and on the face's bounding region of the frame; nothing outside that region is read or written.
+Two kinds of lens output (``lensengine.lens.FaceLens``):
+
+- colour only, (S, S, 3): what is pasted is the *change* the lens made (output minus input crop), weighted by the
+  feather mask. Where a lens leaves a pixel alone, the frame keeps its original pixel exactly (no resampling
+  blur), and where crops of neighbouring faces overlap, one face's paste cannot wipe out the other's effect. All
+  arithmetic is integer OpenCV.
+- colour + alpha, (S, S, 4): the paste is opacity-aware. The alpha (times the feather mask, so nothing ends at
+  the crop's edge) and the colour premultiplied by it are warped into the frame, and each frame pixel becomes
+  ``frame * (1 - A) + P``: where alpha is 0 the frame keeps its own full-resolution pixel, bit for bit; where it is
+  1 the lens's drawing replaces the frame, hiding its detail (black glasses hide the eyes under them).
+
+Only the face's bounding region of the frame is read or written.
 """
 
 from __future__ import annotations
@@ -47,12 +55,16 @@ def paste_back(
 ) -> None:
     """Blend ``crop_out`` into ``frame`` in place where ``crop_in`` was cut by ``matrix`` (frame -> crop).
 
-    crop_in / crop_out: (S, S, 3) uint8, the crop as cut and as the lens returned it.
+    crop_in / crop_out: (S, S, 3) uint8, the crop as cut and as the lens returned it; ``crop_out`` may be
+        (S, S, 4), colour plus the lens's alpha (255 opaque), which ``paste_rgba`` composites over the frame.
     mask: (S, S) uint8 alpha; defaults to ``feather_mask(S)``.
     """
     size = crop_in.shape[0]
-    if crop_out.shape != crop_in.shape:
+    if crop_out.shape[:2] != crop_in.shape[:2] or crop_out.ndim != 3 or crop_out.shape[2] not in (3, 4):
         raise ValueError(f"lens output {crop_out.shape} does not match its crop {crop_in.shape}")
+    if crop_out.shape[2] == 4:
+        paste_rgba(frame, crop_out, matrix, mask)
+        return
     region = face_region(matrix, size, frame.shape)
     if region is None:
         return
@@ -72,3 +84,43 @@ def paste_back(
     )
     roi = frame[y0:y1, x0:x1]
     roi[...] = cv2.add(roi, warped, dtype=cv2.CV_8U)
+
+
+def paste_rgba(frame: np.ndarray, crop_rgba: np.ndarray, matrix: np.ndarray, mask: np.ndarray | None = None) -> None:
+    """Composite a lens's (S, S, 4) colour + alpha over ``frame`` in place where its crop was cut by ``matrix``.
+
+    The crop's alpha times ``mask`` (default ``feather_mask(S)``) is the opacity. Frame pixels whose warped opacity
+    is 0 are not changed at all; under full opacity the frame shows the lens's colour only. Only the frame rectangle
+    under the drawn part of the crop (alpha > 0, grown by a pixel for the bilinear warp) is read and written.
+    """
+    size = crop_rgba.shape[0]
+    feather = feather_mask(size) if mask is None else mask
+    alpha = crop_rgba[..., 3].astype(np.float32) * (feather.astype(np.float32) / 255.0)  # 0..255
+    rows, cols = np.nonzero(alpha.any(axis=1))[0], np.nonzero(alpha.any(axis=0))[0]
+    if not len(rows):
+        return
+    # The drawn box in crop pixels, as a crop of its own: its frame region is what face_region gives for it.
+    top, left = max(int(rows[0]) - 1, 0), max(int(cols[0]) - 1, 0)
+    bottom, right = min(int(rows[-1]) + 2, size), min(int(cols[-1]) + 2, size)
+    side = max(bottom - top, right - left)
+    box = matrix.copy()
+    box[:, 2] -= (left, top)  # frame -> box pixel
+    region = face_region(box, side, frame.shape)
+    if region is None:
+        return
+    x0, y0, x1, y1 = region
+    alpha = alpha[top:bottom, left:right]
+    premultiplied = crop_rgba[top:bottom, left:right, :3].astype(np.float32) * (alpha / 255.0)[..., None]
+    to_region = box.copy()
+    to_region[:, 2] += box[:, :2] @ np.array([x0, y0], np.float64)  # region pixel -> box pixel
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    shape = (x1 - x0, y1 - y0)
+    opacity = cv2.warpAffine(alpha, to_region, shape, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    colour = cv2.warpAffine(premultiplied, to_region, shape, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    touched = opacity > 0.0
+    if not touched.any():
+        return
+    roi = frame[y0:y1, x0:x1]
+    keep = (255.0 - opacity[touched]) / 255.0
+    blended = roi[touched].astype(np.float32) * keep[:, None] + colour[touched]
+    roi[touched] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)

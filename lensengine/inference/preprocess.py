@@ -7,6 +7,8 @@ Two normalisations exist (the pack's ``normalisation`` field):
 
 The numpy pair serves the CPU backends; the torch pair keeps GPU tensors on the device (no host round trip).
 Output is rounded to the nearest integer (half to even) and clipped to 0..255; NaN becomes 0 (black).
+Packs with ``outputs = "rgba"`` give a fourth channel, alpha, in the same normalisation as the colour
+(``lensengine.nets.unet``): the output functions turn any number of channels into as many 8-bit ones.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ def crops_to_input(crops: np.ndarray, normalisation: str, out: np.ndarray | None
 
 
 def output_to_crops(output: np.ndarray, normalisation: str) -> np.ndarray:
-    """(N, 3, H, W) float network output -> (N, H, W, 3) uint8, rounded and clipped. ``output`` is not changed."""
+    """(N, C, H, W) float network output -> (N, H, W, C) uint8, rounded and clipped (C = 3, or 4 with alpha).
+    ``output`` is not changed."""
     scale, offset = _affine(_OUTPUT_AFFINE, normalisation)
     pixels = output.astype(np.float32, copy=True)
     pixels *= np.float32(scale)
@@ -85,7 +88,7 @@ def crops_to_input_torch(crops: torch.Tensor, normalisation: str, dtype: torch.d
 
 
 def output_to_crops_torch(output: torch.Tensor, normalisation: str) -> torch.Tensor:
-    """(N, 3, H, W) float tensor -> (N, H, W, 3) uint8 tensor on the same device, rounded and clipped."""
+    """(N, C, H, W) float tensor -> (N, H, W, C) uint8 tensor on the same device, rounded and clipped."""
     import torch
 
     scale, offset = _affine(_OUTPUT_AFFINE, normalisation)
@@ -94,7 +97,10 @@ def output_to_crops_torch(output: torch.Tensor, normalisation: str) -> torch.Ten
 
 
 def swap_rb(images: np.ndarray) -> np.ndarray:
-    """BGR <-> RGB of (..., 3) images, as a contiguous copy."""
+    """BGR <-> RGB of (..., 3) images, or BGRA <-> RGBA of (..., 4) colour + alpha (alpha stays last), as a
+    contiguous copy."""
+    if images.shape[-1] == 4:
+        return np.ascontiguousarray(images[..., [2, 1, 0, 3]])
     return np.ascontiguousarray(images[..., ::-1])
 
 

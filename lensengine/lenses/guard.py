@@ -1,7 +1,8 @@
 """Runs a lens so that its faults cannot hurt the engine.
 
 The lens runs in a worker thread of its own. The frame loop hands it a batch and waits at most ``timeout``
-seconds. A lens that raises, returns the wrong shape or dtype, or does not answer in time is isolated: the
+seconds. A lens that raises, returns the wrong shape (a face lens: the crops' shape, or the same with a fourth, alpha,
+channel) or dtype, or does not answer in time is isolated: the
 caller gets ``None`` (that frame passes through unchanged), the problem is logged once per kind (then at most
 every ``log_every`` seconds with a count), and the engine goes on. A lens stuck past its timeout gets no new work
 until its call returns. Whatever the lens raises is contained, ``SystemExit``, ``KeyboardInterrupt`` and
@@ -107,11 +108,18 @@ class LensRunner:
                 raise  # a real Ctrl-C that reached this thread while it waited: not the lens's
             self._problem(f"raised {type(exc).__name__}: {exc}")
             return None
-        if not isinstance(result, np.ndarray) or result.shape != expected.shape or result.dtype != np.uint8:
+        if not isinstance(result, np.ndarray) or result.dtype != np.uint8 or not self._shape_ok(result, expected):
             got = f"{result.dtype} {result.shape}" if isinstance(result, np.ndarray) else type(result).__name__
-            self._problem(f"returned {got}, expected uint8 {expected.shape}")
+            alpha = f" or {(*expected.shape[:-1], 4)} (colour + alpha)" if self.is_face_lens else ""
+            self._problem(f"returned {got}, expected uint8 {expected.shape}{alpha}")
             return None
         return result
+
+    def _shape_ok(self, result: np.ndarray, expected: np.ndarray) -> bool:
+        """The input's shape; a face lens may add a fourth, alpha, channel (``lensengine.lens.FaceLens``)."""
+        if result.shape == expected.shape:
+            return True
+        return self.is_face_lens and result.shape == (*expected.shape[:-1], 4)
 
     @property
     def is_face_lens(self) -> bool:

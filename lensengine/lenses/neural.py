@@ -6,6 +6,9 @@ resizes the frame so its short side is the pack's ``crop_size`` (sides a multipl
 lensengine/inference/frame_size.py) and back. Super-resolution packs change the size, which a lens must not:
 they run through ``run()`` only.
 
+Packs with ``outputs = "rgba"`` (a net with an alpha head) return colour plus alpha, (N, S, S, 4), which is the
+face-lens form the engine pastes opacity-aware (``lensengine.lens.FaceLens``).
+
 ``pack_lens_spec`` turns a pack into a LensSpec (the backend loads when the engine creates the lens);
 ``find_user_packs`` lists the packs a user dropped into their lens folder.
 """
@@ -59,7 +62,8 @@ class NeuralLens:
             self.backend = SwappableBackend(create_backend(self.pack, backend, device=device, max_batch=max_batch))
 
     def run(self, crops: np.ndarray) -> np.ndarray:
-        """(N, S, S, 3) uint8 in the pack's colour order -> (N, C*scale, C*scale, 3) with C the pack's crop size.
+        """(N, S, S, 3) uint8 in the pack's colour order -> (N, C*scale, C*scale, 3) with C the pack's crop size
+        (4 channels, colour + alpha, for ``outputs = "rgba"`` packs).
 
         Face packs resize crops of another size to C first; frame packs take images as they are. Any N is
         split into batches of max_batch.
@@ -71,7 +75,8 @@ class NeuralLens:
         return run_in_batches(self.backend.run, crops, self.max_batch)
 
     def apply(self, images: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray:
-        """Face pack: (N, S, S, 3) crops (landmarks unused) -> (N, S, S, 3). Frame pack: (H, W, 3) -> (H, W, 3)."""
+        """Face pack: (N, S, S, 3) crops (landmarks unused) -> (N, S, S, 3), or (N, S, S, 4) colour + alpha for an
+        ``outputs = "rgba"`` pack. Frame pack: (H, W, 3) -> (H, W, 3)."""
         if self.pack.scale != 1:
             raise LensEngineError(
                 f"lens {self.pack.name!r} is a x{self.pack.scale} super-resolution pack: call run(), not apply()"

@@ -16,11 +16,18 @@ Knobs:
   7 for 128 px: the innermost level is then 1x1). Levels past the fourth are all 8*ngf wide.
 - ``norm``: "batch" (pix2pix) or "instance".
 - ``dropout``: Dropout(0.5) in the three innermost decoder blocks (identity in eval mode).
+- ``alpha``: add an alpha head (attention-mask generators: GANimation, Pumarola et al. ECCV 2018; attention-guided
+  CycleGAN, Mejjati et al. NeurIPS 2018). The last transposed convolution then gives ``out_ch + 1`` channels:
+  ``out_ch`` colour channels through Tanh and one alpha channel through a sigmoid, written as ``2 * sigmoid - 1``
+  so that every output channel is in [-1, 1] and the packs' normalisation maps alpha 0..1 to 0..255 like colour.
+  The lens output is ``input * (1 - alpha) + colour * alpha`` (``composite``): where alpha is 0 the input comes
+  back exactly. Old (colour-only) weights load unchanged into ``alpha=False`` nets.
 
 Convolutions followed by a norm layer have no bias (the norm removes it); with batch norm and
 ngf 64 the net has 54,414,531 parameters (54.4 M, as the authors' reference code).
 
-Tensors: N x in_ch x H x W in [-1, 1] in, N x out_ch x H x W in [-1, 1] out.
+Tensors: N x in_ch x H x W in [-1, 1] in, N x out_ch x H x W in [-1, 1] out (N x (out_ch + 1) x H x W with
+``alpha``: colour first, alpha last).
 """
 
 from __future__ import annotations
@@ -40,6 +47,29 @@ NET = "UNetGenerator"
 DROPOUT_BLOCKS = 3  # innermost decoder blocks with dropout
 
 
+class ColourAlphaHead(nn.Module):
+    """Tanh on the first ``colour_ch`` channels, ``2 * sigmoid - 1`` (alpha 0..1 in [-1, 1]) on the last one."""
+
+    def __init__(self, colour_ch: int) -> None:
+        super().__init__()
+        self.colour_ch = colour_ch
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        colour, alpha = x[:, : self.colour_ch], x[:, self.colour_ch :]
+        return torch.cat([torch.tanh(colour), torch.sigmoid(alpha) * 2.0 - 1.0], dim=1)
+
+
+def split_colour_alpha(output: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(colour in [-1, 1], alpha in [0, 1]) of an alpha net's N x (C + 1) x H x W output."""
+    return output[:, :-1], (output[:, -1:] + 1.0) * 0.5
+
+
+def composite(source: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
+    """What an alpha net's output shows: ``source * (1 - alpha) + colour * alpha`` (all in [-1, 1])."""
+    colour, alpha = split_colour_alpha(output)
+    return source + (colour - source) * alpha
+
+
 class UNetGenerator(nn.Module):
     """pix2pix U-Net: [-1, 1] image in, [-1, 1] image of the same size out."""
 
@@ -51,6 +81,7 @@ class UNetGenerator(nn.Module):
         num_downs: int = 8,
         norm: str = "batch",
         dropout: bool = True,
+        alpha: bool = False,
     ) -> None:
         super().__init__()
         self.config = {
@@ -60,6 +91,7 @@ class UNetGenerator(nn.Module):
             "num_downs": require_int(NET, "num_downs", num_downs, minimum=2),
             "norm": require_choice(NET, "norm", norm, ("batch", "instance")),
             "dropout": require_bool(NET, "dropout", dropout),
+            "alpha": require_bool(NET, "alpha", alpha),
         }
         widths = [ngf * min(2**level, 8) for level in range(num_downs)]
         innermost = num_downs - 1
@@ -76,10 +108,10 @@ class UNetGenerator(nn.Module):
             self.down.append(nn.Sequential(*down))
 
             up_in = width if level == innermost else 2 * width
-            up_out = out_ch if outermost else widths[level - 1]
+            up_out = out_ch + int(alpha) if outermost else widths[level - 1]
             up = [nn.ReLU(), nn.ConvTranspose2d(up_in, up_out, 4, 2, 1, bias=outermost)]
             if outermost:
-                up.append(nn.Tanh())
+                up.append(ColourAlphaHead(out_ch) if alpha else nn.Tanh())
             else:
                 up.append(norm_layer(norm, up_out))
                 if dropout and level > innermost - DROPOUT_BLOCKS:

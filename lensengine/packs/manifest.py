@@ -2,7 +2,7 @@
 table of docs/packs.md all come from the pydantic models below.
 
     schema = 1
-    name, family, kind, description            top level
+    name, family, kind, description, outputs   top level (outputs optional: "rgb" or "rgba")
     [input]  crop_size, scale, color_order, normalisation
     [align]  template, margin
     [model]  arch, config (table: keyword arguments of lensengine.nets.build_network)
@@ -11,8 +11,8 @@ table of docs/packs.md all come from the pydantic models below.
 
 ``LensSpec`` holds what a lens is (every field but the files), flat: each field says in ``InSection`` which
 lens.toml table it is written in. ``Manifest`` is a LensSpec plus the hashed files, as lens.toml holds it.
-Every field but ``provenance`` is required, and a field schema 1 does not know is an error (only ``config``
-and ``provenance`` are free-form), so a typo cannot pass silently. Paths and hashes are checked against the
+Every field but ``provenance`` and ``outputs`` is required, and a field schema 1 does not know is an error (only
+``config`` and ``provenance`` are free-form), so a typo cannot pass silently. Paths and hashes are checked against the
 disk by ``lensengine.packs.load``. Every error is one PackError line naming the pack and the field.
 """
 
@@ -122,6 +122,11 @@ class LensSpec(_Strict):
         description="`face`: batches of aligned face crops; `frame`: the whole frame"
     )
     description: str = Field(description="one line for `lensengine lenses` (may be empty)")
+    outputs: Literal["rgb", "rgba"] = Field(
+        default="rgb",
+        description="what the net gives: `rgb` a new picture (packs without the field); `rgba` colour plus alpha "
+        "in the same normalisation, shown as `input * (1 - alpha) + colour * alpha` (face packs only)",
+    )
     crop_size: Annotated[int, InSection("input")] = Field(
         ge=16, le=2048, description="side of the square the net eats (for frame packs the working short side)"
     )
@@ -164,6 +169,10 @@ class LensSpec(_Strict):
     def _fields_agree(self):
         if self.kind == "face" and self.template == "none":
             raise ValueError("field 'align.template' of a face pack must be 'five_point', not 'none'")
+        if self.outputs == "rgba" and (self.kind != "face" or self.family == SUPERRES_FAMILY):
+            raise ValueError(
+                f"field 'outputs' may be 'rgba' only for a face pack, not a {self.kind} {self.family} pack"
+            )
         if self.family == SUPERRES_FAMILY and self.scale < 2:
             raise ValueError(f"field 'input.scale' of a {SUPERRES_FAMILY} pack must be within 2..8, not {self.scale}")
         if self.family != SUPERRES_FAMILY and self.scale != 1:

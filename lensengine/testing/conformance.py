@@ -7,7 +7,8 @@ The contract, as the engine relies on it:
    ``crop_size`` and ``margin`` (a batch of one face and a batch of all) with their (N, 478, 2) float32 landmarks;
    for a frame lens, whole photos of two sizes. Colours are in the spec's ``color_order`` (swapped to RGB for an
    ``"RGB"`` lens, as the engine does).
-3. ``apply`` returns a ``numpy`` uint8 array of exactly the input's shape.
+3. ``apply`` returns a ``numpy`` uint8 array of exactly the input's shape (a face lens: or with a fourth, alpha,
+   channel).
 4. Colour order is kept: the output is in the order the input came in. Pixels a lens leaves as they were show it:
    when at least a fifth of the pixels, and twice as many as match as returned, match the input (within 8 levels)
    only once the output's red and blue are swapped, the lens returned the other order (e.g. converted to RGB
@@ -129,8 +130,11 @@ def check_lens(
                 out = lens.apply(*args)
             except Exception as exc:
                 raise fail(f"apply on {_describe(args[0])} raised {type(exc).__name__}: {exc}") from exc
-            if not isinstance(out, np.ndarray) or out.dtype != np.uint8 or out.shape != args[0].shape:
-                raise fail(f"apply returned {_describe(out)}, expected uint8 {args[0].shape}")
+            shapes = [args[0].shape]
+            if spec.kind == FACE:  # a face lens may add its alpha (lensengine.lens.FaceLens)
+                shapes.append((*args[0].shape[:-1], 4))
+            if not isinstance(out, np.ndarray) or out.dtype != np.uint8 or out.shape not in shapes:
+                raise fail(f"apply returned {_describe(out)}, expected uint8 {' or '.join(map(str, shapes))}")
             for what, arg, before in zip(("its input", "the landmarks"), args, kept):
                 if not np.array_equal(arg, before):
                     raise fail(f"apply wrote into {what}; draw into a copy (out = crops.copy())")
@@ -141,7 +145,8 @@ def check_lens(
         calls, other = _inputs(spec)
         for args in calls:
             out = call(args)
-            same, swapped = _kept(out, args[0]), _kept(out[..., ::-1], args[0])
+            colour = out[..., :3]  # a face lens's alpha, when it returns one, is not a colour
+            same, swapped = _kept(colour, args[0]), _kept(colour[..., ::-1], args[0])
             if swapped >= SWAP_EVIDENCE and swapped >= 2 * same:
                 raise fail(
                     f"returned red and blue swapped: {spec.color_order} in, the other order out ({same:.0%} of "

@@ -59,7 +59,7 @@ def sr_lens_dir(tmp_path_factory):
     return root
 
 
-def run(monkeypatch, sr_lens_dir, superres, size, lens="thug_glasses_classic"):
+def run(monkeypatch, sr_lens_dir, superres, size, lens="example_pixelate"):
     monkeypatch.setenv("LENSENGINE_LENS_DIR", str(sr_lens_dir))
     settings = EngineSettings(
         lens=lens, input="sample:1", output="null", size=size, realtime=False, frames=3, superres=superres
@@ -74,8 +74,15 @@ def test_named_sr_pack_runs_for_a_face_larger_than_the_crop(monkeypatch, sr_lens
     assert stats.run_histograms["superres"].n == 3 and frame.shape == (720, 1280, 3)
 
 
+def test_a_lens_with_alpha_is_not_upscaled(monkeypatch, sr_lens_dir):
+    """thug_glasses_classic returns colour + alpha: the frame keeps its own pixels around the drawing, so there
+    is nothing for super-resolution to add."""
+    stats, _ = run(monkeypatch, sr_lens_dir, "tiny_sr", (1280, 720), lens="thug_glasses_classic")
+    assert stats.faces == 1 and stats.run_histograms["superres"].n == 0
+
+
 def test_face_smaller_than_the_crop_is_not_upscaled(monkeypatch, sr_lens_dir):
-    stats, _ = run(monkeypatch, sr_lens_dir, "tiny_sr", (320, 240))  # the face covers < 256 px
+    stats, _ = run(monkeypatch, sr_lens_dir, "tiny_sr", (160, 120))  # the face covers < 128 px
     assert stats.faces == 1 and stats.run_histograms["superres"].n == 0
 
 

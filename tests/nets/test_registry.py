@@ -54,6 +54,7 @@ def test_rebuild_from_a_stored_config_gives_the_same_net():
         "num_downs": 7,
         "norm": "instance",
         "dropout": False,
+        "alpha": False,
     }
 
 

@@ -21,6 +21,7 @@ PACK_FIELDS = dict(
     family="pix2pix",
     kind="face",
     description="Cartoon face, trained on the offline photos",
+    outputs="rgb",
     crop_size=32,
     scale=1,
     color_order="RGB",

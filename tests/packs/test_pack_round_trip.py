@@ -131,6 +131,7 @@ def test_lens_toml_as_written(pack_folder: Path, pack_fields: dict) -> None:
         "family",
         "kind",
         "description",
+        "outputs",
         "input",
         "align",
         "model",
@@ -160,6 +161,7 @@ def test_shipped_packs_load_unchanged(manifest: Path) -> None:
     document = tomllib.loads(manifest.read_text(encoding="utf-8"))
     assert pack.spec_fields() == {
         **{key: document[key] for key in ("name", "family", "kind", "description", "provenance")},
+        "outputs": document.get("outputs", "rgb"),  # packs from before the field are colour-only
         **document["input"],
         **document["align"],
         **document["model"],

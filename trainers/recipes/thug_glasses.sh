@@ -4,38 +4,47 @@
 #   bash trainers/recipes/thug_glasses.sh                 # every stage: data train export benchmark
 #   bash trainers/recipes/thug_glasses.sh train export    # chosen stages, in this order
 #
-# WORK (default data/thug_glasses) holds the photos, face crops and run folder; PACK is the pack written.
-# Needs: pip install -e . -e trainers -e plugins/thug_glasses (make test sets this up).
-# Training: 6000 steps of batch 4, ~23 minutes on one shared CPU thread (a GPU takes a minute: --device auto).
+# WORK (default data/thug_glasses) holds the photos, face crops and run folder; DOWNLOADS (default
+# $WORK/downloads) the fetched Debian package and PyPI sdist (never committed); PACK is the pack written.
+# Needs: pip install -e . -e trainers -e plugins/thug_glasses (make test sets this up); apt-get (Debian/Ubuntu)
+# for visp-images-data. Training: STEPS steps of batch 4 without a discriminator, ~2 steps/s on one shared,
+# niced CPU thread (~10 steps/s on an idle core); a GPU takes minutes (--device auto).
 set -euo pipefail
 
 WORK=${WORK:-data/thug_glasses}
 PACK=${PACK:-plugins/thug_glasses/lensengine_thug_glasses/packs/thug_glasses}
 TRAIN=${TRAIN:-lensengine-train}
 PYTHON=${PYTHON:-python}
+DOWNLOADS=${DOWNLOADS:-$WORK/downloads}
+STEPS=${STEPS:-10000}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1}
 
 data() {
-    # Training faces: the astronaut photo and warped variants of it (the only other offline real face, Grace
-    # Hopper, is held out for the quality benchmark). All public domain.
+    # Training faces (all public domain): the astronaut and warped variants of it, the 30 faces of the 1927 Solvay
+    # conference photo (visp-images-data), Obama and Biden portraits (face_recognition 1.3.0 sdist). Grace Hopper
+    # is held out for the quality benchmark.
     rm -rf "$WORK/photos" "$WORK/faces"
-    "$PYTHON" trainers/recipes/thug_glasses_photos.py "$WORK/photos"
+    "$PYTHON" trainers/recipes/thug_glasses_photos.py "$WORK/photos" --downloads "$DOWNLOADS"
     "$TRAIN" extract-faces --images "$WORK/photos" --size 128 --out "$WORK/faces" --no-progress
 }
 
 train() {
-    # slim16's 128 px, 7-level U-Net at ngf 8 (a 2.6 MB FP32 model); the teacher draws each pair on the fly.
-    nice -n 5 "$TRAIN" pix2pix --faces "$WORK/faces" --on-the-fly-teacher thug_glasses_classic \
-        --preset slim16 --ngf 8 --steps 6000 --batch-size 4 --seed 0 --device cpu \
-        --rotate 15 --brightness 0.3 --contrast 0.3 --saturation 0.3 --hue 0.05 --blur 1.5 --noise 6 --jpeg 40 \
-        --checkpoint-every 1000 --out "$WORK/run" --no-progress
+    # slim16's 128 px, 7-level U-Net at ngf 8 with an alpha head (colour + alpha, composited over the input);
+    # the teacher draws each pair, and its alpha, on the fly at 128 px (crisp pixel art, as quality.py compares
+    # against). L1 + alpha BCE/sparsity/TV, no discriminator.
+    # Add --resume "$WORK/run" (instead of the settings) to go on after an interruption.
+    nice -n 5 "$TRAIN" pix2pix --faces "$WORK/faces" --on-the-fly-teacher thug_glasses_classic --teacher-size 128 \
+        --preset slim16 --ngf 8 --ndf 16 --alpha --lambda-gan 0 --lr 5e-4 --steps "$STEPS" --batch-size 4 \
+        --seed 0 --device cpu --rotate 15 --tint 0.2 --light 0.3 --brightness 0.3 --contrast 0.3 --saturation 0.3 \
+        --hue 0.05 --blur 1.5 --noise 6 --jpeg 40 --checkpoint-every 1000 --keep 5 --out "$WORK/run" --no-progress
 }
 
 export_pack() {
-    local description='Pixel-art "Thug Life" sunglasses (pix2pix U-Net ngf 8, 128 px; learnt from thug_glasses_classic)'
+    local description='Pixel-art "Thug Life" sunglasses (pix2pix U-Net ngf 8 with alpha, 128 px; learnt from thug_glasses_classic)'
     rm -rf "$PACK"
     "$TRAIN" export --checkpoint "$WORK/run" --out "$PACK" --name thug_glasses --description "$description" \
         --eval-faces "$WORK/holdout_faces" --eval-teacher thug_glasses_classic
+    "$PYTHON" trainers/recipes/thug_glasses_photos.py "$WORK/faces" --write-provenance "$PACK"
 }
 
 holdout() {

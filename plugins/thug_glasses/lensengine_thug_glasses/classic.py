@@ -15,17 +15,34 @@ class ThugGlassesClassic:
     """Face lens drawing the sunglasses on each crop's eye line, scaled by eye distance, turned by head roll.
 
     Deterministic and independent of crop size: it is the teacher for the neural ``thug_glasses`` pack.
+
+    With ``alpha`` (the registered lens), ``apply`` returns (N, S, S, 4) BGRA: the painted crops plus an alpha
+    channel that is 255 exactly where the sunglasses are drawn and 0 elsewhere (``lensengine.lens.FaceLens``), so
+    the engine keeps the frame's own pixels around the glasses and the teacher hands its mask to training.
+    Without it (the default, for callers that want plain crops) it returns (N, S, S, 3).
     """
 
+    def __init__(self, alpha: bool = False) -> None:
+        self.alpha = alpha
+
     def apply(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-        """(N, S, S, 3) uint8 crops and (N, 478, 2) crop-pixel landmarks -> new (N, S, S, 3) uint8 crops."""
+        """(N, S, S, 3) uint8 crops and (N, 478, 2) crop-pixel landmarks -> new (N, S, S, 3) uint8 crops, or
+        (N, S, S, 4) colour + alpha with ``alpha``."""
         check_face_batch(crops, landmarks)
-        painted = crops.copy()
-        for crop, points in zip(painted, landmarks):
+        n, size = crops.shape[:2]
+        painted = np.zeros((n, size, size, 4 if self.alpha else 3), np.uint8)
+        painted[..., :3] = crops
+        for out, points in zip(painted, landmarks):
             placement = glasses_placement(points)
             if placement is not None:
-                paint_sprite(crop, GLASSES, PALETTE, placement)
+                colour = out[..., :3]
+                paint_sprite(colour, GLASSES, PALETTE, placement, out[..., 3] if self.alpha else None)
         return painted
+
+
+def thug_glasses_with_alpha() -> ThugGlassesClassic:
+    """The registered lens: colour plus the alpha of the drawn glasses."""
+    return ThugGlassesClassic(alpha=True)
 
 
 def check_face_batch(crops: np.ndarray, landmarks: np.ndarray) -> None:

@@ -9,8 +9,15 @@ from lensengine.face.align import invert_affine, transform_points
 from .sprite import TRANSPARENT
 
 
-def paint_sprite(image: np.ndarray, sprite: np.ndarray, palette: np.ndarray, placement: np.ndarray) -> None:
-    """Paint ``sprite`` (H, W) palette codes onto ``image`` (S, S, 3) in place.
+def paint_sprite(
+    image: np.ndarray,
+    sprite: np.ndarray,
+    palette: np.ndarray,
+    placement: np.ndarray,
+    alpha: np.ndarray | None = None,
+) -> None:
+    """Paint ``sprite`` (H, W) palette codes onto ``image`` (S, S, 3) in place; where it paints, ``alpha``
+    ((S, S) uint8, when given) becomes 255.
 
     ``placement`` maps sprite cells to image pixels. Each image pixel inside the placed sprite takes the
     colour of the one cell its centre falls in (no blending), so the sprite stays pixel-art at any scale and
@@ -34,3 +41,5 @@ def paint_sprite(image: np.ndarray, sprite: np.ndarray, palette: np.ndarray, pla
     codes[inside] = sprite[cell_y[inside], cell_x[inside]]
     drawn = codes != TRANSPARENT
     image[y0:y1, x0:x1][drawn] = palette[codes[drawn]]
+    if alpha is not None:
+        alpha[y0:y1, x0:x1][drawn] = 255

@@ -8,7 +8,7 @@ from lensengine.hookspecs import hookimpl
 from lensengine.lens import FACE, LensSpec
 from lensengine.packs import packs_in
 
-from .classic import ThugGlassesClassic
+from .classic import thug_glasses_with_alpha
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 
@@ -19,7 +19,7 @@ def lensengine_lenses():
         LensSpec(
             name="thug_glasses_classic",
             kind=FACE,
-            create=ThugGlassesClassic,
+            create=thug_glasses_with_alpha,
             description='Pixel-art "Thug Life" sunglasses on the eye line (procedural; the neural pack\'s teacher)',
             crop_size=256,
             color_order="BGR",

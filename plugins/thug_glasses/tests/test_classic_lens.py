@@ -151,3 +151,27 @@ def test_bad_input_is_a_one_line_error(crops, landmarks, message):
     with pytest.raises(LensEngineError, match=message) as raised:
         ThugGlassesClassic().apply(crops, landmarks)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("size", [128, 256])
+def test_alpha_is_opaque_exactly_where_the_glasses_are_drawn(face_crop, size):
+    crop, landmarks = face_crop("astronaut", size)
+    plain = ThugGlassesClassic().apply(crop[None], landmarks[None])[0]
+    out = ThugGlassesClassic(alpha=True).apply(crop[None], landmarks[None])[0]
+    assert out.shape == (size, size, 4) and out.dtype == np.uint8
+    assert np.array_equal(out[..., :3], plain)
+    assert set(np.unique(out[..., 3])) == {0, 255}
+    changed = np.any(plain != crop, axis=2)
+    drawn = out[..., 3] == 255
+    assert (drawn >= changed).all()  # every changed pixel is drawn (a drawn pixel may keep its colour by chance)
+    assert drawn.sum() - changed.sum() <= 0.01 * drawn.sum()
+    # Composited over the crop, the colour + alpha shows exactly the painted crop.
+    alpha = out[..., 3:].astype(np.float32) / 255.0
+    shown = crop * (1.0 - alpha) + out[..., :3] * alpha
+    assert np.array_equal(np.rint(shown).astype(np.uint8), plain)
+
+
+def test_alpha_is_zero_when_nothing_is_drawn(face_crop):
+    crop, landmarks = face_crop("astronaut", 128)
+    out = ThugGlassesClassic(alpha=True).apply(crop[None], np.full_like(landmarks, 5.0)[None])[0]
+    assert not out[..., 3].any() and np.array_equal(out[..., :3], crop)

@@ -25,7 +25,7 @@ def test_engine_loads_the_classic_lens(monkeypatch, face_crop):
     assert (spec.kind, spec.crop_size, spec.color_order, spec.plugin) == (FACE, 256, "BGR", "thug_glasses")
     crop, landmarks = face_crop("astronaut", spec.crop_size)
     out = spec.create().apply(crop[None], landmarks[None])
-    assert out.shape == (1, 256, 256, 3) and (out[0] != crop).any()
+    assert out.shape == (1, 256, 256, 4) and (out[0, ..., :3] != crop).any()  # colour + alpha
     assert registry.packs == [("thug_glasses", path) for path in packs_in(PACKS_DIR)]
 
 

@@ -5,6 +5,10 @@ take any height and width), model_fp16.onnx (see fp16.py), model.safetensors (th
 It is then loaded back with load_pack, and ONNX Runtime's output for a fresh random batch (and, for packs of
 any size, a non-square one) must match the torch network's to 1e-3 (max abs), else PackError and the folder
 loses its lens.toml so it cannot be used by mistake.
+
+A pack with ``outputs = "rgba"`` (a face net with an alpha head, ``lensengine.nets.unet``) gives 4 channels:
+colour, then alpha in the same normalisation. Both are checked against torch, and the FP16 model's alpha must
+stay a sane mask: within the output range and within ``MAX_FP16_ALPHA_ERROR`` of torch's.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ log = logging.getLogger("lensengine.packs")
 
 ONNX_OPSET = 17
 MAX_EXPORT_ERROR = 1e-3
+MAX_FP16_ALPHA_ERROR = 2e-2  # in network units (2 % of the range): about 2.5 of 255 alpha levels
 CHECK_BATCH = 3  # differs from the traced batch of 2, so the dynamic batch axis is exercised
 
 
@@ -59,8 +64,9 @@ def export_pack(
     sizes = [(side, side), (side, 2 * side)] if dynamic_size else [(side, side)]
     net = copy.deepcopy(module).to("cpu", torch.float32).eval()
     example = _random_batch(torch, 2, side, side, spec.normalisation, seed=0)
+    channels = 4 if spec.outputs == "rgba" else 3
     with torch.no_grad():
-        _check_output_shape(net(example), example, spec.scale, spec.name)
+        _check_output_shape(net(example), example, spec.scale, spec.name, channels)
 
     with tempfile.TemporaryDirectory(prefix="lensengine-export-") as staging:
         files = {"onnx_fp32": Path(staging, "model.onnx"), "safetensors": Path(staging, "model.safetensors")}
@@ -71,7 +77,7 @@ def export_pack(
         folder = write_pack(out_dir, spec, files)
     pack = load_pack(folder)
     try:
-        _check_against_torch(torch, net, pack, sizes, spec.normalisation)
+        _check_against_torch(torch, net, pack, sizes, spec.normalisation, alpha=channels == 4)
     except PackError:
         (folder / MANIFEST_NAME).unlink()
         raise
@@ -92,13 +98,15 @@ def _random_batch(torch, batch: int, height: int, width: int, normalisation: str
     return values * 2 - 1 if normalisation == "tanh" else values
 
 
-def _check_output_shape(output, example, scale: int, name: str) -> None:
+def _check_output_shape(output, example, scale: int, name: str, channels: int = 3) -> None:
     batch, _, height, width = example.shape
-    expected = (batch, 3, height * scale, width * scale)
+    expected = (batch, channels, height * scale, width * scale)
     if tuple(output.shape) != expected:
+        what = f"scale {scale}" + (" and outputs 'rgba'" if channels == 4 else "")
         raise PackError(
             name,
-            f"the network turns {tuple(example.shape)} into {tuple(output.shape)}; scale {scale} needs {expected}",
+            f"the network turns {tuple(example.shape)} into {tuple(output.shape)}; {what} needs {expected}"
+            + ("" if channels == 4 or output.shape[1] != 4 else " (a net with an alpha head needs outputs='rgba')"),
         )
 
 
@@ -124,9 +132,12 @@ def _save_safetensors(net, path: Path) -> None:
     save_file({key: tensor.detach().contiguous() for key, tensor in net.state_dict().items()}, str(path))
 
 
-def _check_against_torch(torch, net, pack: LensPack, sizes: list[tuple[int, int]], normalisation: str):
-    """At each (height, width): ONNX Runtime on the FP32 model must match the torch network to 1e-3, and the
-    FP16 model (when there is one) must give finite values."""
+def _check_against_torch(
+    torch, net, pack: LensPack, sizes: list[tuple[int, int]], normalisation: str, alpha: bool = False
+):
+    """At each (height, width): ONNX Runtime on the FP32 model must match the torch network to 1e-3 (colour and,
+    with ``alpha``, the alpha channel), and the FP16 model (when there is one) must give finite values and, with
+    ``alpha``, a mask within the output range and ``MAX_FP16_ALPHA_ERROR`` of torch's."""
     onnxruntime = _require("onnxruntime", "onnx")
     providers = ["CPUExecutionProvider"]
     fp32 = onnxruntime.InferenceSession(str(pack.file("onnx_fp32")), providers=providers)
@@ -153,3 +164,23 @@ def _check_against_torch(torch, net, pack: LensPack, sizes: list[tuple[int, int]
                 raise PackError(pack.name, "the FP16 model gives inf or NaN; export it again with fp16=False")
             error16 = float(np.abs(output16 - expected).max())
             log.info("%s: ONNX FP16 differs from torch by %.2g at %dx%d", pack.name, error16, height, width)
+            if alpha:
+                _check_fp16_alpha(pack.name, output16[:, 3], expected[:, 3], normalisation)
+
+
+def _check_fp16_alpha(name: str, alpha16: np.ndarray, alpha32: np.ndarray, normalisation: str) -> None:
+    """The FP16 model's alpha must stay a mask: inside the output range, close to the FP32 network's."""
+    low = -1.0 if normalisation == "tanh" else 0.0
+    if alpha16.min() < low - 1e-3 or alpha16.max() > 1.0 + 1e-3:
+        raise PackError(
+            name,
+            f"the FP16 model's alpha leaves [{low:g}, 1] ({alpha16.min():.3g}..{alpha16.max():.3g}); "
+            "export it again with fp16=False",
+        )
+    error = float(np.abs(alpha16 - alpha32).max())
+    if error > MAX_FP16_ALPHA_ERROR:
+        raise PackError(
+            name,
+            f"the FP16 model's alpha differs from the torch network's by {error:.3g} (more than "
+            f"{MAX_FP16_ALPHA_ERROR:g}); export it again with fp16=False",
+        )

@@ -7,7 +7,9 @@ Three stages, each drawn from the numpy Generator it is given (so a sample is a 
   same matrix moves its landmarks, and a flip renumbers them (landmark_mirror), so a teacher lens run *after*
   the geometry sees a correct face: the pair is exact whatever the effect (``augment_face``). Flipping a
   finished A|B pair (``augment_pair``) is only right when the effect itself is left-right symmetric.
-- colour: brightness, contrast, saturation and hue, a per-pixel function with the same parameters on A and B.
+- colour: brightness, contrast, saturation and hue, a per-pixel function with the same parameters on A and B;
+  optionally a colour tint (per-channel gains: skin tone and white balance, and colour for grey photos) and
+  directional lighting (a linear brightness ramp across the crop, as from a window or a desk lamp).
 - degradation: Gaussian blur, Gaussian noise and JPEG compression, applied (each half of the time) to the sides
   named in ``degrade``: normally the network's input only, so it learns to give clean output from a webcam's
   noisy picture. Both sides get the identical blur kernel, noise field and quality.
@@ -39,6 +41,10 @@ class AugmentConfig:
     blur: largest Gaussian blur sigma, pixels. noise: largest noise std, 0..255 levels.
     jpeg: lowest JPEG quality (1..95; the quality is drawn up to 95).
     degrade: which sides blur, noise and JPEG hit: "A", "B" or "AB".
+    tint: largest per-channel gain change, half of the time (0.15 scales B, G, R each by 0.85..1.15; a grey photo
+        takes a colour cast, a face another skin tone).
+    light: largest relative brightness change of a linear ramp across the crop in a random direction, half of
+        the time (0.3: one side up to 30 % darker, the other 30 % lighter).
     """
 
     zoom: float = PIX2PIX_ZOOM
@@ -52,6 +58,8 @@ class AugmentConfig:
     noise: float = 0.0
     jpeg: int = 0
     degrade: str = "A"
+    tint: float = 0.0
+    light: float = 0.0
 
     def __post_init__(self) -> None:
         problems = []
@@ -59,7 +67,7 @@ class AugmentConfig:
             problems.append(f"zoom {self.zoom} (1..2)")
         if not 0.0 <= self.rotate <= 180.0:
             problems.append(f"rotate {self.rotate} (0..180 degrees)")
-        for name in ("brightness", "contrast", "saturation"):
+        for name in ("brightness", "contrast", "saturation", "tint", "light"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 problems.append(f"{name} {getattr(self, name)} (0..1)")
         if not 0.0 <= self.hue <= 0.5:
@@ -98,6 +106,8 @@ class Photometric:
     noise_std: float = 0.0
     noise_seed: int = 0
     jpeg_quality: int = 0
+    tint_gains: tuple[float, float, float] = (1.0, 1.0, 1.0)  # B, G, R
+    light_ramp: tuple[float, float, float] = (0.0, 0.0, 0.0)  # strength, direction cos, direction sin
 
 
 def _homogeneous(matrix_2x3: np.ndarray) -> np.ndarray:
@@ -147,7 +157,15 @@ def sample_photometric(rng: np.random.Generator, config: AugmentConfig) -> Photo
     noise = rng.uniform(0.0, config.noise) if rng.random() < DEGRADE_PROBABILITY else 0.0
     noise_seed = int(rng.integers(0, 2**31))
     jpeg = int(rng.integers(config.jpeg, 96)) if config.jpeg and rng.random() < DEGRADE_PROBABILITY else 0
-    return Photometric(brightness, contrast, saturation, hue_shift, blur, noise, noise_seed, jpeg)
+    # Drawn only when asked for, so that runs without them keep their random streams.
+    tint = (1.0, 1.0, 1.0)
+    if config.tint and rng.random() < DEGRADE_PROBABILITY:
+        tint = tuple(float(g) for g in rng.uniform(1.0 - config.tint, 1.0 + config.tint, size=3))
+    light = (0.0, 0.0, 0.0)
+    if config.light and rng.random() < DEGRADE_PROBABILITY:
+        angle = rng.uniform(0.0, 2.0 * np.pi)
+        light = (float(rng.uniform(0.0, config.light)), float(np.cos(angle)), float(np.sin(angle)))
+    return Photometric(brightness, contrast, saturation, hue_shift, blur, noise, noise_seed, jpeg, tint, light)
 
 
 def apply_colour(image: np.ndarray, params: Photometric) -> np.ndarray:
@@ -157,9 +175,18 @@ def apply_colour(image: np.ndarray, params: Photometric) -> np.ndarray:
         hsv = cv2.cvtColor(out, cv2.COLOR_BGR2HSV)
         hsv[..., 0] = ((hsv[..., 0].astype(np.int16) + params.hue_shift) % 180).astype(np.uint8)
         out = cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
-    if (params.brightness, params.contrast, params.saturation) == (1.0, 1.0, 1.0):
+    plain = (params.brightness, params.contrast, params.saturation) == (1.0, 1.0, 1.0)
+    if plain and params.tint_gains == (1.0, 1.0, 1.0) and params.light_ramp[0] == 0.0:
         return out.copy() if out is image else out
     values = out.astype(np.float32) * params.brightness
+    if params.tint_gains != (1.0, 1.0, 1.0):
+        values *= np.asarray(params.tint_gains, np.float32)
+    if params.light_ramp[0]:
+        strength, cos, sin = params.light_ramp
+        height, width = values.shape[:2]
+        xs = (np.arange(width, dtype=np.float32) - (width - 1) / 2.0) / max(width, 1) * 2.0
+        ys = (np.arange(height, dtype=np.float32)[:, None] - (height - 1) / 2.0) / max(height, 1) * 2.0
+        values *= (1.0 + strength * (cos * xs + sin * ys))[..., None]
     values = (values - 127.5) * params.contrast + 127.5
     grey = values @ np.array([0.114, 0.587, 0.299], np.float32)
     values = grey[..., None] + (values - grey[..., None]) * params.saturation
@@ -186,6 +213,17 @@ def finish_pair(
     """Colour (both sides) and degradation (the sides in ``config.degrade``) with one parameter draw."""
     params = sample_photometric(rng, config)
     a, b = apply_colour(a, params), apply_colour(b, params)
+    if "A" in config.degrade:
+        a = apply_degradation(a, params)
+    if "B" in config.degrade:
+        b = apply_degradation(b, params)
+    return a, b
+
+
+def degrade_sides(
+    a: np.ndarray, b: np.ndarray, params: Photometric, config: AugmentConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """The degradation drawn in ``params`` on the sides ``config.degrade`` names (A: input, B: target)."""
     if "A" in config.degrade:
         a = apply_degradation(a, params)
     if "B" in config.degrade:

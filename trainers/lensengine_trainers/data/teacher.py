@@ -44,16 +44,38 @@ class TeacherLens:
 
     def apply(self, crops_bgr: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
         """(N, S, S, 3) uint8 BGR crops and (N, 478, 2) crop-pixel landmarks -> the lens's (N, S, S, 3) BGR."""
+        return self.apply_with_alpha(crops_bgr, landmarks)[0]
+
+    def apply_with_alpha(self, crops_bgr: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(the lens's (N, S, S, 3) BGR output, its (N, S, S) uint8 alpha or None when the lens gives none).
+
+        A lens that returns colour + alpha (N, S, S, 4) says where it draws (``lensengine.lens.FaceLens``); the
+        colour returned here is then what it shows, ``input * (1 - alpha) + colour * alpha``.
+        """
         rgb = self.spec.color_order == "RGB"
         crops = np.ascontiguousarray(crops_bgr[..., ::-1]) if rgb else crops_bgr
         out = self.lens.apply(crops, np.asarray(landmarks, np.float32))
-        if not isinstance(out, np.ndarray) or out.dtype != np.uint8 or out.shape != crops.shape:
+        if (
+            not isinstance(out, np.ndarray)
+            or out.dtype != np.uint8
+            or out.shape[:3] != crops.shape[:3]
+            or out.ndim != 4
+            or out.shape[3] not in (3, 4)
+        ):
             got = f"{out.dtype} {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__
             raise LensEngineError(
                 f"teacher lens {self.name!r} returned {got} for crops {crops.shape} uint8: "
-                "fix the lens so that it returns crops of the shape it was given"
+                "fix the lens so that it returns crops of the shape it was given (or with a 4th, alpha, channel)"
             )
-        return np.ascontiguousarray(out[..., ::-1]) if rgb else out
+        alpha = None
+        colour = out
+        if out.shape[3] == 4:
+            alpha = np.ascontiguousarray(out[..., 3])
+            weight = alpha[..., None].astype(np.float32) / 255.0
+            shown = crops.astype(np.float32) * (1.0 - weight) + out[..., :3].astype(np.float32) * weight
+            colour = np.clip(np.rint(shown), 0, 255).astype(np.uint8)
+        colour = np.ascontiguousarray(colour[..., ::-1]) if rgb else colour
+        return colour, alpha
 
     def close(self) -> None:
         """Release the lens (its ``close()`` if it has one)."""

@@ -6,8 +6,11 @@ the training size), a pure function of the index and the generator:
 - ``PairSamples`` (classic pix2pix): A|B files; the same augmentation on both sides. A flip is only right when
   the effect is left-right symmetric (turn it off with ``flip=False`` otherwise).
 - ``TeacherSamples`` (``--on-the-fly-teacher``, the main mode for teacher-made data): the face crop and its
-  landmarks are warped first, then the teacher lens makes B from the warped face, so every pair is exact and
-  no two epochs see the same pair.
+  landmarks are warped and recoloured first, then the teacher lens makes B from that face, so every pair is
+  exact (the teacher draws its own colours on the recoloured face) and no two epochs see the same pair. A
+  teacher that returns colour + alpha (``lensengine.lens.FaceLens``) gives B a fourth channel, its alpha, for
+  nets with an alpha head; B's colour is then the teacher's drawing over A as the network gets it (blur, noise and
+  JPEG included): what the lens does not draw, it leaves exactly as it is.
 - ``FaceSamples``: faces only (A), for distillation, where the teacher network makes the target.
 """
 
@@ -19,7 +22,15 @@ from pathlib import Path
 import numpy as np
 
 from lensengine.errors import LensEngineError
-from lensengine_trainers.data.augment import AugmentConfig, augment_face, augment_pair, finish_face, finish_pair
+from lensengine_trainers.data.augment import (
+    AugmentConfig,
+    apply_colour,
+    augment_face,
+    augment_pair,
+    degrade_sides,
+    finish_face,
+    sample_photometric,
+)
 from lensengine_trainers.data.face_folder import FaceFolder
 from lensengine_trainers.data.image_size import resize_landmarks, resize_square
 from lensengine_trainers.data.pair_folder import PairFolder
@@ -43,11 +54,28 @@ class PairSamples:
 
 
 class TeacherSamples:
-    """Face crops warped with their landmarks, then given to a teacher lens; resized to ``size`` at the end."""
+    """Face crops warped with their landmarks, then given to a teacher lens; resized to ``size`` at the end.
 
-    def __init__(self, faces: FaceFolder, teacher: TeacherLens, size: int, augment: AugmentConfig):
+    The teacher draws at its own crop size (as the engine runs it), or at ``teacher_size`` when given: a lens that
+    works at any size (``thug_glasses_classic``) drawing at the training size gives crisp targets, where drawing at
+    256 and shrinking to 128 softens every pixel-art edge. With ``alpha`` (for nets with an alpha head) and a
+    teacher that returns colour + alpha, B gets the alpha as a fourth channel; otherwise B is what the teacher
+    shows, 3 channels.
+    """
+
+    def __init__(
+        self,
+        faces: FaceFolder,
+        teacher: TeacherLens,
+        size: int,
+        augment: AugmentConfig,
+        teacher_size: int | None = None,
+        alpha: bool = False,
+    ):
         teacher.check_margin(faces.margin, f"face folder {faces.folder}")
         self.faces, self.teacher, self.size, self.augment = faces, teacher, size, augment
+        self.teacher_size = teacher_size or teacher.crop_size
+        self.alpha = alpha
         self.margin = faces.margin
 
     def __len__(self) -> int:
@@ -55,12 +83,24 @@ class TeacherSamples:
 
     def sample(self, index: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         crop, landmarks = self.faces.load(index)
-        teacher_size = self.teacher.crop_size
+        teacher_size = self.teacher_size
         crop = resize_square(crop, teacher_size)
         landmarks = resize_landmarks(landmarks, self.faces.size, teacher_size)
         a, landmarks = augment_face(crop, landmarks, rng, self.augment)
-        b = self.teacher.apply(a[None], landmarks[None])[0]
-        a, b = finish_pair(resize_square(a, self.size), resize_square(b, self.size), rng, self.augment)
+        params = sample_photometric(rng, self.augment)
+        a = apply_colour(a, params)
+        b, alpha = self.teacher.apply_with_alpha(a[None], landmarks[None])
+        clean = resize_square(a, self.size)
+        a, b = degrade_sides(clean, resize_square(b[0], self.size), params, self.augment)
+        if alpha is not None and self.alpha:
+            alpha = resize_square(alpha[0], self.size)
+            if "B" not in self.augment.degrade:
+                # A composited lens leaves what it does not draw as it is: the input's degradation stays in the
+                # target wherever the teacher does not draw (in proportion, on the drawing's soft edge).
+                keep = 1.0 - alpha[..., None].astype(np.float32) / 255.0
+                change = a.astype(np.float32) - clean.astype(np.float32)
+                b = np.clip(np.rint(b + change * keep), 0, 255).astype(np.uint8)
+            b = np.dstack([b, alpha])
         return {"A": a, "B": b}
 
 
@@ -88,17 +128,23 @@ class DataSpec:
     faces: str | None = None
     teacher: str | None = None
     augment: AugmentConfig = field(default_factory=AugmentConfig)
+    teacher_size: int | None = None  # None: the teacher draws at its own crop size
 
     def to_json(self) -> dict:
-        return {"pairs": self.pairs, "faces": self.faces, "teacher": self.teacher, "augment": asdict(self.augment)}
+        data = {"pairs": self.pairs, "faces": self.faces, "teacher": self.teacher, "augment": asdict(self.augment)}
+        if self.teacher_size is not None:
+            data["teacher_size"] = self.teacher_size
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> DataSpec:
-        return cls(data.get("pairs"), data.get("faces"), data.get("teacher"), AugmentConfig(**data["augment"]))
+        augment = AugmentConfig(**data["augment"])
+        return cls(data.get("pairs"), data.get("faces"), data.get("teacher"), augment, data.get("teacher_size"))
 
 
-def open_samples(spec: DataSpec, size: int):
-    """The sample source ``spec`` names, at ``size`` pixels; a bad combination is a LensEngineError."""
+def open_samples(spec: DataSpec, size: int, alpha: bool = False):
+    """The sample source ``spec`` names, at ``size`` pixels; a bad combination is a LensEngineError. With ``alpha``,
+    an on-the-fly teacher that returns colour + alpha hands its alpha over as B's fourth channel."""
     if spec.pairs and spec.faces:
         raise LensEngineError("give either --pairs or --faces, not both")
     if spec.pairs:
@@ -108,7 +154,7 @@ def open_samples(spec: DataSpec, size: int):
     if spec.faces:
         faces = FaceFolder(Path(spec.faces))
         if spec.teacher:
-            return TeacherSamples(faces, load_teacher(spec.teacher), size, spec.augment)
+            return TeacherSamples(faces, load_teacher(spec.teacher), size, spec.augment, spec.teacher_size, alpha)
         return FaceSamples(faces, size, spec.augment)
     raise LensEngineError("no training data: give --pairs DIR, or --faces DIR with --on-the-fly-teacher LENS")
 

@@ -31,14 +31,19 @@ MODEL_OPTIONS = (
     "dropout",
     "gan_mode",
     "lambda_l1",
+    "lambda_gan",
     "lr",
     "beta1",
     "beta2",
     "direction",
+    "alpha",
+    "lambda_alpha",
+    "lambda_alpha_l1",
+    "lambda_alpha_tv",
     "gan",
 )
 AUGMENT_OPTIONS = tuple(f.name for f in fields(AugmentConfig))
-DATA_OPTIONS = ("pairs", "faces", "on_the_fly_teacher")
+DATA_OPTIONS = ("pairs", "faces", "on_the_fly_teacher", "teacher_size")
 DEFAULT_PRESET = {"pix2pix": "full", "distill": "slim32"}
 
 
@@ -50,6 +55,12 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         "--on-the-fly-teacher",
         metavar="LENS",
         help="with --faces: make every B with this face lens after augmenting A (exact pairs)",
+    )
+    group.add_argument(
+        "--teacher-size",
+        type=int,
+        help="crop side the on-the-fly teacher draws at (default: its own crop size); the training size gives crisp "
+        "targets for a lens that works at any size",
     )
 
 
@@ -74,6 +85,8 @@ def _add_augment_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--degrade", choices=("input", "target", "both"), help="which side blur, noise and JPEG hit (input)"
     )
+    group.add_argument("--tint", type=float, help="largest per-channel colour gain change, half of the time (0)")
+    group.add_argument("--light", type=float, help="largest directional lighting ramp, half of the time (0)")
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -92,10 +105,20 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-dropout", dest="dropout", action="store_false", default=None, help="no dropout")
     group.add_argument("--gan-mode", choices=GAN_MODES, help="adversarial loss (vanilla)")
     group.add_argument("--lambda-l1", type=float, help="weight of the L1 loss (100)")
+    group.add_argument("--lambda-gan", type=float, help="weight of the GAN loss (1; 0: no discriminator)")
     group.add_argument("--lr", type=float, help="Adam learning rate (2e-4)")
     group.add_argument("--beta1", type=float, help="Adam beta1 (0.5)")
     group.add_argument("--beta2", type=float, help="Adam beta2 (0.999)")
     group.add_argument("--direction", choices=DIRECTIONS, help="AtoB (default) or BtoA")
+    group.add_argument(
+        "--alpha",
+        action="store_true",
+        default=None,
+        help="alpha head: the net draws colour + alpha, composited over its input (face lenses that add things)",
+    )
+    group.add_argument("--lambda-alpha", type=float, help="weight of the alpha's BCE to a teacher's alpha (10)")
+    group.add_argument("--lambda-alpha-l1", type=float, help="weight of the alpha's L1 sparsity (0.1)")
+    group.add_argument("--lambda-alpha-tv", type=float, help="weight of the alpha's total variation (0.1)")
 
 
 def add_parser(sub) -> None:
@@ -126,7 +149,8 @@ def _absolute(path: str | None) -> str | None:
 
 
 def _data_spec(args: argparse.Namespace, augment: AugmentConfig) -> DataSpec:
-    return DataSpec(_absolute(args.pairs), _absolute(args.faces), args.on_the_fly_teacher, augment)
+    teacher_size = getattr(args, "teacher_size", None)
+    return DataSpec(_absolute(args.pairs), _absolute(args.faces), args.on_the_fly_teacher, augment, teacher_size)
 
 
 def new_run(args: argparse.Namespace) -> tuple[dict, DataSpec, LoopConfig, Path]:
@@ -173,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         (model_config, spec, loop, run_dir), checkpoint = new_run(args), None
     model = build_model(args.kind, model_config, resolve_device(loop.device), init_seed=loop.seed)
-    samples = open_samples(spec, model.data_size)
+    samples = open_samples(spec, model.data_size, alpha=bool(model_config.get("alpha")))
     if checkpoint is not None:
         trained_margin = checkpoint.meta["data"]["margin"]
         if abs(samples.margin - trained_margin) > 1e-6:

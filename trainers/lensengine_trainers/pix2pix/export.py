@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import torch
+
 from lensengine.nets import network_config
 from lensengine.packs.lens_pack import LensPack
 from lensengine.packs.manifest import LensSpec
@@ -19,7 +21,31 @@ from lensengine_trainers.common.export_pack import export_pack
 from lensengine_trainers.common.quality import NO_AUGMENTATION, measure_quality
 from lensengine_trainers.data.training_data import DataSpec, open_samples
 from lensengine_trainers.pix2pix.distill import generator_config
-from lensengine_trainers.pix2pix.model import build_generator
+from lensengine_trainers.pix2pix.model import build_generator, shown_image
+
+
+class ShownImage(torch.nn.Module):
+    """A generator as its lens shows it: the composite for an alpha net, for measuring quality."""
+
+    def __init__(self, generator: torch.nn.Module) -> None:
+        super().__init__()
+        self.generator = generator
+
+    def forward(self, source: torch.Tensor) -> torch.Tensor:
+        return shown_image(source, self.generator(source))
+
+
+class ColourTargets:
+    """Samples with the alpha channel of their targets dropped (quality compares what the lens shows)."""
+
+    def __init__(self, samples) -> None:
+        self.samples = samples
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def sample(self, index: int, rng):
+        return {key: image[..., :3] for key, image in self.samples.sample(index, rng).items()}
 
 
 def without_none(value):
@@ -58,9 +84,12 @@ def export_checkpoint(
 
     training_data = checkpoint.meta["data"]
     measured_on = "evaluation data" if eval_data is not None else "training data, unaugmented"
-    spec = replace(eval_data or DataSpec.from_json(training_data["source"]), augment=NO_AUGMENTATION)
-    samples = open_samples(spec, config.size)
-    quality = measure_quality(generator, samples, config.direction)
+    trained_on = DataSpec.from_json(training_data["source"])
+    spec = replace(eval_data or trained_on, augment=NO_AUGMENTATION)
+    if spec.teacher_size is None and spec.teacher == trained_on.teacher:
+        spec = replace(spec, teacher_size=trained_on.teacher_size)  # the teacher draws as it did in training
+    samples = open_samples(spec, config.size, alpha=config.alpha)
+    quality = measure_quality(ShownImage(generator), ColourTargets(samples), config.direction)
     provenance = {
         "trainer": {
             "package": "lensengine-trainers",
@@ -85,6 +114,7 @@ def export_checkpoint(
         margin=float(training_data["margin"]),
         arch="unet",
         config=network_config(generator),
+        outputs="rgba" if config.alpha else "rgb",
         provenance=without_none(provenance),
     )
     return export_pack(generator, out_dir, lens_spec, fp16=fp16)
