@@ -121,7 +121,8 @@ def one_face(frame, face, lens, stage) -> tuple[dict, dict]:
         size = LARGE if way == "lens 256" else SMALL
         matrix = align_matrix(face.landmarks, size)
         crop = crop_face(out, matrix, size)
-        painted = lens.apply(crop[None].copy(), transform_points(face.landmarks, matrix)[None])[0]
+        # colour only: SR is for lenses that redraw colour; alpha lenses are pasted by opacity, never enlarged
+        painted = lens.apply(crop[None].copy(), transform_points(face.landmarks, matrix)[None])[0][..., :3]
         if way in ("lens 256", "lens 128, pasted from 128"):
             paste_back(out, crop, painted, matrix)
         elif way == "lens 128 + SR x2, whole crop":
