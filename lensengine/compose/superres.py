@@ -66,11 +66,11 @@ class SuperResChoice:
     get it only when the user names an SR pack (``every_lens``); ``auto`` gives it to neural lenses alone.
     """
 
-    stage: SuperResStage
+    stage: SuperResStage | DeferredSuperResStage
     every_lens: bool = False
 
     @classmethod
-    def for_setting(cls, stage: SuperResStage | None, setting: str) -> SuperResChoice | None:
+    def for_setting(cls, stage: SuperResStage | DeferredSuperResStage | None, setting: str) -> SuperResChoice | None:
         """The choice for ``--superres setting`` ("auto", "none" or a pack's name) once ``stage`` is resolved."""
         return None if stage is None else cls(stage, every_lens=setting not in ("auto", "none"))
 
@@ -184,6 +184,50 @@ class SuperResStage:
         self.backend.close()
 
     def __enter__(self) -> SuperResStage:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class DeferredSuperResStage:
+    """A SuperResStage made the first time a face needs it: a run whose lenses never use SR loads no backend
+    and announces no SR pack. Same interface as SuperResStage (``name``, ``scale``, ``upscale``,
+    ``upscale_for_paste``, ``close``); a backend that fails to load fails every later call at once, without
+    trying again."""
+
+    def __init__(self, pack: LensPack, backend: str = "auto", max_batch: int = 4) -> None:
+        self.pack, self.name, self.scale = pack, pack.name, pack.scale
+        self._backend, self._max_batch = backend, max_batch
+        self._stage: SuperResStage | None = None
+        self._failure: Exception | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._stage is not None
+
+    def _ready(self) -> SuperResStage:
+        if self._failure is not None:
+            raise self._failure
+        if self._stage is None:
+            try:
+                self._stage = SuperResStage(self.pack, self._backend, self._max_batch)
+            except Exception as exc:
+                self._failure = exc
+                raise
+        return self._stage
+
+    def upscale(self, crops_bgr: np.ndarray) -> np.ndarray:
+        return self._ready().upscale(crops_bgr)
+
+    def upscale_for_paste(self, crops_bgr: np.ndarray, lens_output_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._ready().upscale_for_paste(crops_bgr, lens_output_bgr)
+
+    def close(self) -> None:
+        if self._stage is not None:
+            self._stage.close()
+
+    def __enter__(self) -> DeferredSuperResStage:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

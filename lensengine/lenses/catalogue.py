@@ -86,11 +86,17 @@ def lens_catalogue(registry: PluginRegistry, backend: str = "auto") -> LensCatal
 
 
 def resolve_superres(choice: str, registry: PluginRegistry, backend: str = "auto"):
-    """The SuperResStage for ``--superres NAME|none|auto``: None for none, and for auto unless an installed SR
-    pack has measured a gain worth its cost (``compose.superres.worth_it_for_auto``; the largest gain wins)."""
+    """The SR stage for ``--superres NAME|none|auto``: None for none, and for auto unless an installed SR pack has
+    measured a gain worth its cost (``compose.superres.worth_it_for_auto``; the largest gain wins). The stage's
+    backend is loaded the first time a face needs it (``DeferredSuperResStage``)."""
     if choice == "none":
         return None
-    from lensengine.compose.superres import MIN_AUTO_GAIN_DB, SuperResStage, measured_gain_db, worth_it_for_auto
+    from lensengine.compose.superres import (
+        MIN_AUTO_GAIN_DB,
+        DeferredSuperResStage,
+        measured_gain_db,
+        worth_it_for_auto,
+    )
     from lensengine.packs import load_pack
 
     available = superres_packs(registry)
@@ -105,11 +111,11 @@ def resolve_superres(choice: str, registry: PluginRegistry, backend: str = "auto
             log.debug("superres auto: %s not used (%s; auto needs >= %.1f dB)", name, measured, MIN_AUTO_GAIN_DB)
         if not worthy:
             return None
-        return SuperResStage(packs[worthy[0]], backend=backend)
+        return DeferredSuperResStage(packs[worthy[0]], backend=backend)
     if choice not in available:
         known = ", ".join(sorted(available)) or "none installed"
         raise LensEngineError(f"unknown --superres {choice!r}; choose none, auto or one of: {known}")
-    return SuperResStage(load_pack(available[choice]), backend=backend)
+    return DeferredSuperResStage(load_pack(available[choice]), backend=backend)
 
 
 def resolve_lens(

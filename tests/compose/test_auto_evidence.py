@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from lensengine.compose.superres import MIN_AUTO_GAIN_DB, measured_gain_db, worth_it_for_auto
 from lensengine.lenses.catalogue import resolve_superres
 from lensengine.lenses.plugins import load_plugins
@@ -45,3 +48,29 @@ class TestAuto:
         stage = resolve_superres("auto", registry)
         assert stage is not None and stage.name == "better"
         stage.close()
+
+
+class TestDeferred:
+    def test_nothing_is_loaded_until_a_face_needs_it(self, shipped_pack):
+        stage = resolve_superres(shipped_pack.name, load_plugins())
+        assert not stage.loaded and stage.scale == 2
+        crops = np.zeros((1, shipped_pack.crop_size, shipped_pack.crop_size, 3), np.uint8)
+        assert stage.upscale(crops).shape == (1, 2 * shipped_pack.crop_size, 2 * shipped_pack.crop_size, 3)
+        assert stage.loaded
+        stage.close()
+
+    def test_a_backend_that_fails_fails_fast_afterwards(self, shipped_pack, monkeypatch):
+        import lensengine.compose.superres as superres
+
+        calls = []
+
+        def broken(*args, **kwargs):
+            calls.append(1)
+            raise RuntimeError("no backend")
+
+        monkeypatch.setattr(superres, "SuperResStage", broken)
+        stage = superres.DeferredSuperResStage(shipped_pack)
+        for _ in range(3):
+            with pytest.raises(RuntimeError, match="no backend"):
+                stage.upscale(np.zeros((1, 8, 8, 3), np.uint8))
+        assert calls == [1]
