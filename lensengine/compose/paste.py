@@ -24,6 +24,9 @@ import numpy as np
 from lensengine.face.align import face_region
 
 DEFAULT_FEATHER = 0.12  # fraction of the crop side over which alpha falls from 1 to 0
+# A network's alpha is rarely exactly 0: specks of 1/255 or 2/255 (under 1% opacity, invisible) far from what it
+# draws would widen the pasted box to the whole face and cost milliseconds. Alpha at or below this is 0.
+ALPHA_FLOOR = 2
 
 
 @lru_cache(maxsize=16)
@@ -89,13 +92,15 @@ def paste_back(
 def paste_rgba(frame: np.ndarray, crop_rgba: np.ndarray, matrix: np.ndarray, mask: np.ndarray | None = None) -> None:
     """Composite a lens's (S, S, 4) colour + alpha over ``frame`` in place where its crop was cut by ``matrix``.
 
-    The crop's alpha times ``mask`` (default ``feather_mask(S)``) is the opacity. Frame pixels whose warped opacity
-    is 0 are not changed at all; under full opacity the frame shows the lens's colour only. Only the frame rectangle
-    under the drawn part of the crop (alpha > 0, grown by a pixel for the bilinear warp) is read and written.
+    The crop's alpha times ``mask`` (default ``feather_mask(S)``) is the opacity (alpha <= ``ALPHA_FLOOR`` counts as
+    0). Frame pixels whose warped opacity is 0 are not changed at all; under full opacity the frame shows the lens's
+    colour only. Only the frame rectangle under the drawn part of the crop (alpha > 0, grown by a pixel for the
+    bilinear warp) is read and written.
     """
     size = crop_rgba.shape[0]
     feather = feather_mask(size) if mask is None else mask
-    alpha = crop_rgba[..., 3].astype(np.float32) * (feather.astype(np.float32) / 255.0)  # 0..255
+    drawn = np.where(crop_rgba[..., 3] > ALPHA_FLOOR, crop_rgba[..., 3], 0)
+    alpha = drawn.astype(np.float32) * (feather.astype(np.float32) / 255.0)  # 0..255
     rows, cols = np.nonzero(alpha.any(axis=1))[0], np.nonzero(alpha.any(axis=0))[0]
     if not len(rows):
         return

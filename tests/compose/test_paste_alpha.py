@@ -106,3 +106,14 @@ class TestPasteRgba:
             paste_back(frame, crop, np.zeros((SIZE, SIZE, 5), np.uint8), matrix)
         with pytest.raises(ValueError):
             paste_back(frame, crop, np.zeros((SIZE // 2, SIZE // 2, 4), np.uint8), matrix)
+
+
+def test_invisible_alpha_specks_leave_the_frame_exact_and_the_paste_small():
+    from lensengine.compose.paste import ALPHA_FLOOR, paste_rgba
+
+    frame = np.random.default_rng(3).integers(0, 256, (200, 200, 3), np.uint8)
+    before = frame.copy()
+    crop = np.zeros((64, 64, 4), np.uint8)
+    crop[..., 3] = ALPHA_FLOOR  # a network's near-zero alpha everywhere: under 1% opacity
+    paste_rgba(frame, crop, np.array([[1.0, 0.0, -60.0], [0.0, 1.0, -60.0]]))
+    assert np.array_equal(frame, before)
