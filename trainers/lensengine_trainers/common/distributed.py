@@ -3,13 +3,15 @@
 torchrun is recognised by its environment (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``); without it, or with a
 world of one process, everything here is a no-op and training is the plain single-process loop.
 
-The arithmetic is DistributedDataParallel's: every rank starts from rank 0's weights and buffers, runs its
-slice of the global batch, and before each optimiser step the gradients of that optimiser's parameters are
-averaged over the ranks (bucketed all-reduces). With equal per-rank batches the average of the per-rank mean
-losses is the global batch's mean loss, so the update equals a single-process step on the global batch and the
-learning rate needs no scaling. The averaging sits in ``Precision.step`` instead of in DDP wrappers, so the GAN
-trainers, which freeze a discriminator for the generator's update, run a network several times per step and
-step two optimisers, need neither ``find_unused_parameters`` nor a wrapper per network.
+Every network with trainable parameters is wrapped in PyTorch's DistributedDataParallel (``replicate``): at the
+wrap every rank takes rank 0's weights and buffers, and during each backward pass DDP averages the gradients
+over the ranks in buckets, overlapping the all-reduces with the rest of the backward pass. Each rank runs its
+slice of the global batch; with equal per-rank batches the average of the per-rank mean losses is the global
+batch's mean loss, so the update equals a single-process step on the global batch and the learning rate needs
+no scaling. One wrapper per network, so the GAN trainers keep their own order of updates: a network's wrapper
+is called for the forward passes its own optimiser learns from, and the bare network where it only passes
+gradients on (a frozen discriminator judging the generator's output), so no wrapper ever waits for gradients
+that do not come and none needs ``find_unused_parameters``.
 
 A failure in one rank's data loading is agreed on by all ranks in the same step and reported by rank 0 as one
 line; a rank that dies elsewhere makes the others' next collective fail (gloo) or time out (``TIMEOUT``), and
@@ -26,12 +28,12 @@ from datetime import timedelta
 
 import torch
 import torch.distributed as dist
-from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from lensengine.errors import LensEngineError
 
 TIMEOUT = timedelta(minutes=10)
-BUCKET_BYTES = 25 * 2**20
 
 
 class RankFailed(LensEngineError):
@@ -129,55 +131,34 @@ def rank_batch(global_batch: int, world: World) -> int:
     return global_batch // world.size
 
 
-def _collective(function, *args, **kwargs):
+@contextmanager
+def collectives() -> Iterator[None]:
+    """Turn a failed collective (a peer closed the connection or timed out) into a one-line RankFailed."""
     try:
-        return function(*args, **kwargs)
-    except RuntimeError as error:  # DistBackendError included: a peer closed or timed out
+        yield
+    except RuntimeError as error:  # DistBackendError included
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RankFailed(f"lost contact with another process of the run ({first}): see its error above") from None
 
 
-def _buckets(tensors: list[torch.Tensor]) -> Iterator[list[torch.Tensor]]:
-    """The tensors in runs of one device and dtype, each of at most about BUCKET_BYTES."""
-    bucket, size = [], 0
-    for tensor in tensors:
-        if bucket and (
-            (tensor.device, tensor.dtype) != (bucket[0].device, bucket[0].dtype)
-            or size + tensor.numel() * tensor.element_size() > BUCKET_BYTES
-        ):
-            yield bucket
-            bucket, size = [], 0
-        bucket.append(tensor)
-        size += tensor.numel() * tensor.element_size()
-    if bucket:
-        yield bucket
+def _collective(function, *args, **kwargs):
+    with collectives():
+        return function(*args, **kwargs)
 
 
-def average_gradients(optimizer: torch.optim.Optimizer) -> None:
-    """Replace the gradients of ``optimizer``'s parameters by their mean over the ranks (what DDP does)."""
-    world = current()
-    if not world.distributed:
-        return
-    grads = [p.grad for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
-    for bucket in _buckets(grads):
-        flat = _flatten_dense_tensors(bucket)
-        _collective(dist.all_reduce, flat)
-        flat /= world.size
-        for grad, mean in zip(bucket, _unflatten_dense_tensors(flat, bucket)):
-            grad.copy_(mean)
-
-
-def broadcast_state(networks: dict[str, torch.nn.Module]) -> None:
-    """Give every rank rank 0's parameters and buffers (as DDP does when it wraps a model)."""
+def replicate(networks: dict[str, nn.Module], device: torch.device) -> dict[str, nn.Module]:
+    """What a model's ``train_step`` calls for the forward passes that train each network: under torchrun the
+    network wrapped in DistributedDataParallel (the wrap gives every rank rank 0's weights and buffers), in one
+    process the network itself. Networks without trainable parameters (CycleGAN's fake pools) stay bare."""
     if not current().distributed:
-        return
-    for net in networks.values():
-        tensors = [t.data for t in (*net.parameters(), *net.buffers())]
-        for bucket in _buckets(tensors):
-            flat = _flatten_dense_tensors(bucket)
-            _collective(dist.broadcast, flat, src=0)
-            for tensor, value in zip(bucket, _unflatten_dense_tensors(flat, bucket)):
-                tensor.copy_(value)
+        return dict(networks)
+    device_ids = [device.index] if device.type == "cuda" else None
+    replicas = {}
+    for name, net in networks.items():
+        trainable = any(parameter.requires_grad for parameter in net.parameters())
+        with collectives():
+            replicas[name] = DistributedDataParallel(net, device_ids=device_ids) if trainable else net
+    return replicas
 
 
 def mean_losses(losses: dict[str, float], device: torch.device) -> dict[str, float]:

@@ -10,10 +10,10 @@ weights, optimiser moments, loss scale, samples, augmentation and dropout (rando
 steps are bit-identical; on CUDA they are with ``deterministic`` (slower kernels), else equal to rounding.
 
 Under ``torchrun`` (distributed.py) every process trains on its slice of each step's global batch of
-``batch_size`` samples, the gradients are averaged over the processes, and rank 0 alone writes checkpoints,
-TensorBoard and the progress bar. The samples of a step do not depend on the number of processes, so a run
-resumes at another world size with the same data (only dropout masks and CycleGAN's per-process fake pools
-follow the world size).
+``batch_size`` samples, DistributedDataParallel averages the gradients over the processes, and rank 0 alone
+writes checkpoints, TensorBoard and the progress bar. The samples of a step do not depend on the number of
+processes, so a run resumes at another world size with the same data (only dropout masks and CycleGAN's
+per-process fake pools follow the world size).
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from lensengine_trainers.common.checkpoint import (
 from lensengine_trainers.common.distributed import (
     World,
     agree,
-    broadcast_state,
     mean_losses,
     rank_batch,
     rank_device,
+    replicate,
     session,
     synchronize,
 )
@@ -230,8 +230,8 @@ def _train(
         start = resume.step
     if start >= config.steps:
         raise LensEngineError(f"the run is already at step {start} of {config.steps}: pass a larger --steps")
-    broadcast_state(model.networks)
     accelerate(model.networks, device, config.compile)
+    model.replicas = replicate(model.networks, device)
 
     def checkpoint(step: int, losses: dict[str, float]) -> Path:
         meta = {

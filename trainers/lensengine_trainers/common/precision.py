@@ -3,8 +3,8 @@ float32 on the CPU.
 
 One scaler serves every optimiser of a model (PyTorch's recipe for several models and losses): a model calls
 ``step(loss, optimizer)`` once per optimiser and the loop calls ``update()`` once per training step. bfloat16 has
-float32's range and needs no loss scaling. Under torchrun ``step`` averages the gradients over the ranks before
-the update (distributed.py), so every rank takes the same step.
+float32's range and needs no loss scaling. Under torchrun the backward pass in ``step`` also averages the
+gradients over the ranks (DistributedDataParallel, distributed.py), so every rank takes the same step.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 
 from lensengine.errors import LensEngineError
-from lensengine_trainers.common.distributed import average_gradients
+from lensengine_trainers.common.distributed import collectives
 
 AMP_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16}
 
@@ -33,11 +33,11 @@ class Precision:
         return torch.autocast(device_type=self.device.type, dtype=self.dtype, enabled=self.enabled)
 
     def step(self, loss: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
-        """Clear the optimiser's gradients, back-propagate ``loss`` (scaled), average the gradients over the
-        ranks when there are several, and step (skipped on inf/nan)."""
+        """Clear the optimiser's gradients, back-propagate ``loss`` (scaled; under torchrun this averages the
+        gradients over the ranks), and step (skipped on inf/nan)."""
         optimizer.zero_grad(set_to_none=True)
-        self.scaler.scale(loss).backward()
-        average_gradients(optimizer)
+        with collectives():
+            self.scaler.scale(loss).backward()
         self.scaler.step(optimizer)
 
     def update(self) -> None:

@@ -8,10 +8,14 @@ To add a model, write one module with a class that has:
 - ``data_size``: the crop side its training data is read at;
 - ``networks``: dict name -> nn.Module of everything trained (saved in checkpoints; "G" is what export packs);
 - ``optimizers``: dict name -> optimiser (saved in checkpoints with their state);
+- ``replicas``: dict name -> what ``train_step`` calls for the forward passes a network learns from; set to
+  ``dict(networks)`` in ``__init__``, and by the loop to DistributedDataParallel wrappers under torchrun
+  (distributed.replicate). Where a network only passes gradients on to another (a frozen discriminator
+  judging the generator), call the bare network instead;
 - ``train_step(batch, precision) -> dict[str, float]``: one update from a batch (dict of N x 3 x H x W float
   tensors in [-1, 1], BGR, keyed "A", "B"), doing forward passes inside ``precision.autocast()`` and each update
-  with ``precision.step(loss, optimizer)`` (which, under torchrun, averages the gradients over the processes:
-  never call ``backward()`` or ``optimizer.step()`` yourself); returns the batch's mean losses to log;
+  with ``precision.step(loss, optimizer)`` (never call ``backward()`` or ``optimizer.step()`` yourself);
+  returns the batch's mean losses to log;
 - ``sample_images(batch) -> list[tensor]``: input, output and target tensors for the TensorBoard image grid,
   computed without gradients and without changing any state;
 
@@ -36,6 +40,7 @@ class TrainingModel(Protocol):
     data_size: int
     networks: dict[str, nn.Module]
     optimizers: dict[str, torch.optim.Optimizer]
+    replicas: dict[str, nn.Module]
 
     def train_step(self, batch: dict[str, torch.Tensor], precision: Precision) -> dict[str, float]: ...
 

@@ -138,6 +138,7 @@ class CycleGAN:
             "G": torch.optim.Adam(itertools.chain(self.g_ab.parameters(), self.g_ba.parameters()), config.lr, betas),
             "D": torch.optim.Adam(itertools.chain(self.d_a.parameters(), self.d_b.parameters()), config.lr, betas),
         }
+        self.replicas = dict(self.networks)
         self.schedule = LinearDecaySchedule(config.lr, config.constant_steps, config.decay_steps)
 
     def train_step(self, batch: dict[str, torch.Tensor], precision: Precision) -> dict[str, float]:
@@ -147,11 +148,12 @@ class CycleGAN:
         real_a, real_b = batch["A"], batch["B"]
         set_requires_grad(self.d_a, False)
         set_requires_grad(self.d_b, False)
+        g_ab, g_ba = self.replicas["G_AB"], self.replicas["G_BA"]
         with precision.autocast():
-            fake_b = self.g_ab(real_a)
-            fake_a = self.g_ba(real_b)
-            rec_a = self.g_ba(fake_b)
-            rec_b = self.g_ab(fake_a)
+            fake_b = g_ab(real_a)
+            fake_a = g_ba(real_b)
+            rec_a = g_ba(fake_b)
+            rec_b = g_ab(fake_a)
             gan_ab = gan_loss(self.d_b(fake_b), True, GAN_MODE)
             gan_ba = gan_loss(self.d_a(fake_a), True, GAN_MODE)
             cycle_a = F.l1_loss(rec_a.float(), real_a.float())
@@ -159,8 +161,8 @@ class CycleGAN:
             loss_g = gan_ab + gan_ba + s.lambda_cycle * (cycle_a + cycle_b)
             idt_ab = idt_ba = torch.zeros((), device=self.device)
             if s.lambda_identity > 0:
-                idt_ab = self.identity(self.g_ab(real_b), real_b)
-                idt_ba = self.identity(self.g_ba(real_a), real_a)
+                idt_ab = self.identity(g_ab(real_b), real_b)
+                idt_ba = self.identity(g_ba(real_a), real_a)
                 loss_g = loss_g + s.lambda_cycle * s.lambda_identity * (idt_ab + idt_ba)
         self.schedule.apply(self.optimizers["G"])
         precision.step(loss_g, self.optimizers["G"])
@@ -170,10 +172,11 @@ class CycleGAN:
         pooled_b = self.pool_b.query(fake_b)
         pooled_a = self.pool_a.query(fake_a)
         with precision.autocast():
-            d_b_real = gan_loss(self.d_b(real_b), True, GAN_MODE)
-            d_b_fake = gan_loss(self.d_b(pooled_b), False, GAN_MODE)
-            d_a_real = gan_loss(self.d_a(real_a), True, GAN_MODE)
-            d_a_fake = gan_loss(self.d_a(pooled_a), False, GAN_MODE)
+            d_a, d_b = self.replicas["D_A"], self.replicas["D_B"]
+            d_b_real = gan_loss(d_b(real_b), True, GAN_MODE)
+            d_b_fake = gan_loss(d_b(pooled_b), False, GAN_MODE)
+            d_a_real = gan_loss(d_a(real_a), True, GAN_MODE)
+            d_a_fake = gan_loss(d_a(pooled_a), False, GAN_MODE)
             loss_d = 0.5 * (d_b_real + d_b_fake) + 0.5 * (d_a_real + d_a_fake)
         self.schedule.apply(self.optimizers["D"])
         precision.step(loss_d, self.optimizers["D"])

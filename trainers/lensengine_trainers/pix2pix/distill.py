@@ -92,6 +92,7 @@ class Distill:
             self.discriminator.to(device).train()
             self.networks["D"] = self.discriminator
             self.optimizers["D"] = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr, betas=betas)
+        self.replicas = dict(self.networks)
 
     def _inputs_and_targets(
         self, batch: dict[str, torch.Tensor], precision: Precision
@@ -109,14 +110,14 @@ class Distill:
     def train_step(self, batch: dict[str, torch.Tensor], precision: Precision) -> dict[str, float]:
         source, target = self._inputs_and_targets(batch, precision)
         with precision.autocast():
-            output = self.student(source)
+            output = self.replicas["G"](source)
         losses = {}
         mode = self.settings.gan_mode
         if self.settings.gan:
             set_requires_grad(self.discriminator, True)
             with precision.autocast():
-                fake = gan_loss(self.discriminator(torch.cat([source, output.detach()], 1)), False, mode)
-                real = gan_loss(self.discriminator(torch.cat([source, target], 1)), True, mode)
+                fake = gan_loss(self.replicas["D"](torch.cat([source, output.detach()], 1)), False, mode)
+                real = gan_loss(self.replicas["D"](torch.cat([source, target], 1)), True, mode)
                 loss_d = 0.5 * (fake + real)
             precision.step(loss_d, self.optimizers["D"])
             set_requires_grad(self.discriminator, False)

@@ -197,6 +197,7 @@ class Pix2Pix:
             "G": torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=betas),
             "D": torch.optim.Adam(self.discriminator.parameters(), lr=config.lr, betas=betas),
         }
+        self.replicas = dict(self.networks)
 
     def train_step(self, batch: dict[str, torch.Tensor], precision: Precision) -> dict[str, float]:
         source, target = split_direction(batch, self.settings.direction)
@@ -204,15 +205,15 @@ class Pix2Pix:
             raise LensEngineError("pix2pix needs pairs: give --pairs, or --faces with --on-the-fly-teacher")
         target_colour, _ = target_colour_alpha(target, source.shape[1])
         with precision.autocast():
-            output = self.generator(source)
+            output = self.replicas["G"](source)
             fake = shown_image(source, output)
 
         losses = {}
         if self.settings.lambda_gan > 0:
             set_requires_grad(self.discriminator, True)
             with precision.autocast():
-                fake_logits = self.discriminator(torch.cat([source, fake.detach()], dim=1))
-                real_logits = self.discriminator(torch.cat([source, target_colour], dim=1))
+                fake_logits = self.replicas["D"](torch.cat([source, fake.detach()], dim=1))
+                real_logits = self.replicas["D"](torch.cat([source, target_colour], dim=1))
                 loss_d_fake = gan_loss(fake_logits, False, self.settings.gan_mode)
                 loss_d_real = gan_loss(real_logits, True, self.settings.gan_mode)
                 loss_d = 0.5 * (loss_d_fake + loss_d_real)

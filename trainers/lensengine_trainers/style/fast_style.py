@@ -92,11 +92,12 @@ class FastStyle:
         self.loss = PerceptualLoss(vgg.to(device), style, config.content_layer, tuple(config.style_layers), weights)
         self.networks = {"G": self.generator}
         self.optimizers = {"G": torch.optim.Adam(self.generator.parameters(), lr=config.lr)}
+        self.replicas = dict(self.networks)
 
     def train_step(self, batch: dict[str, torch.Tensor], precision: Precision) -> dict[str, float]:
         content = batch["A"]
         with precision.autocast():
-            output = self.generator(content)
+            output = self.replicas["G"](content)
         target = self.loss.content_target(content)
         losses = self.loss(output.float(), target)
         precision.step(losses["total"], self.optimizers["G"])

@@ -1,8 +1,10 @@
 """The losses of neural style transfer: content, style (Gram matrices) and total variation.
 
-Content and style losses are *relative* squared errors: the mean squared difference divided by the mean
-square of the target. They are then the same size whichever VGG weights measure them (ImageNet or the seeded
-random fallback, whose activations are of another scale), so one set of loss weights serves both.
+Content and style losses are *relative* squared errors: per image, the mean squared difference divided by the
+mean square of the target, then averaged over the batch. They are then the same size whichever VGG weights
+measure them (ImageNet or the seeded random fallback, whose activations are of another scale), so one set of
+loss weights serves both; and a batch's loss is the mean of its images' losses, so processes that each take a
+slice of the batch (torchrun) make the same update as one process on the whole batch.
 
 - content: features of a deep layer of the output against those of the content image;
 - style: Gram matrices of several layers of the output against those of the style image, averaged over the
@@ -29,9 +31,11 @@ JOHNSON_STYLE_LAYERS = ("relu1_2", "relu2_2", "relu3_3", "relu4_3")
 
 
 def relative_error(value: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """mean((value - target)^2) / mean(target^2); ``target`` broadcasts over ``value``'s batch."""
+    """mean((value - target)^2) / mean(target^2) of each image (dimension 0 is the batch), averaged over the
+    batch; ``target`` broadcasts over ``value``'s batch."""
     target = target.float()
-    return ((value.float() - target) ** 2).mean() / ((target**2).mean() + EPSILON)
+    per_image = tuple(range(1, value.dim()))
+    return (((value.float() - target) ** 2).mean(per_image) / ((target**2).mean(per_image) + EPSILON)).mean()
 
 
 def total_variation(images: torch.Tensor) -> torch.Tensor:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from lensengine.errors import LensEngineError
 from lensengine.nets import ESPCN
 
 PASS_GAIN = 0.3  # tanh(0.3 * 0.5) differs from 0.3 * 0.5 by 0.7 %
@@ -39,6 +40,12 @@ def start_as_bilinear(net: ESPCN) -> None:
     """Set ``net``'s weights (in place) so that it starts as a bilinear upscaler of its colour channels."""
     conv1, conv2, conv3 = (module for module in net.model if isinstance(module, torch.nn.Conv2d))
     channels, scale = net.config["channels"], net.config["scale"]
+    narrowest = min(conv1.out_channels, conv2.out_channels)
+    if narrowest < channels:
+        raise LensEngineError(
+            f"an ESPCN whose narrowest hidden layer has {narrowest} channels cannot start as a bilinear upscaler "
+            f"(it carries the {channels} colour channels through): widen the net (--net width=...)"
+        )
     conv3.weight.mul_(OTHER_OUTPUT_WEIGHTS)
     gain = 1.0 / float(np.tanh(PASS_GAIN * np.tanh(PASS_GAIN * 0.5)) / 0.5)  # undo both layers' scaling
     for c in range(channels):

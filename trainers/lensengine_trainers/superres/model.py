@@ -127,6 +127,7 @@ class SuperResModel:
         self.optimizers = {
             "G": torch.optim.Adam(self.net.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
         }
+        self.replicas = dict(self.networks)
 
     def completed_steps(self) -> int:
         """Updates made so far, read from the optimiser's state (so it survives a resume)."""
@@ -146,7 +147,7 @@ class SuperResModel:
             raise LensEngineError("super-resolution needs (input, target) pairs: train on --images folders")
         self._set_learning_rate()
         with precision.autocast():
-            output = self.net(to_unit(small))
+            output = self.replicas["G"](to_unit(small))
             l1 = F.l1_loss(output.float(), to_unit(target).float())
             loss, losses = l1, {"L1": l1.item()}
             if self.vgg is not None:

@@ -35,11 +35,17 @@ class TestGram:
 
 class TestLosses:
     def test_relative_error_by_hand(self):
-        # mean((3-1)^2, (4-2)^2) = 4; mean(1^2, 2^2) = 2.5 -> 1.6
-        assert relative_error(torch.tensor([3.0, 4.0]), torch.tensor([1.0, 2.0])).item() == pytest.approx(1.6)
+        # image 1: mean((3-1)^2, (4-2)^2) = 4; mean(1^2, 2^2) = 2.5 -> 1.6; image 2: 1 / 1 = 1 -> mean 1.3
+        value, target = torch.tensor([[3.0, 4.0], [1.0, 2.0]]), torch.tensor([[1.0, 2.0], [1.0, 1.0]])
+        assert relative_error(value, target).item() == pytest.approx(1.3)
+
+    def test_a_batch_error_is_the_mean_of_its_halves(self):
+        value, target = torch.randn(4, 3, 5, 5), torch.randn(4, 3, 5, 5)
+        halves = (relative_error(value[:2], target[:2]) + relative_error(value[2:], target[2:])) / 2
+        assert relative_error(value, target).item() == pytest.approx(halves.item(), rel=1e-6)
 
     def test_relative_error_is_scale_free(self):
-        value, target = torch.randn(10), torch.randn(10)
+        value, target = torch.randn(2, 10), torch.randn(2, 10)
         assert relative_error(value * 7, target * 7).item() == pytest.approx(
             relative_error(value, target).item(), rel=1e-5
         )

@@ -46,6 +46,11 @@ def test_espcn_starts_as_bilinear():
     assert psnr(random, bilinear) < 20.0
 
 
+def test_an_espcn_too_narrow_to_start_as_bilinear_is_refused_in_one_line():
+    with pytest.raises(LensEngineError, match="narrowest hidden layer has 2 channels .* widen the net"):
+        SuperResModel(SuperResConfig(net={"width": 4}), CPU)
+
+
 def test_bilinear_taps():
     assert np.allclose(bilinear_taps(2, 0), [0.25, 0.75, 0.0]) and np.allclose(bilinear_taps(2, 1), [0.0, 0.75, 0.25])
     assert np.allclose(bilinear_taps(4, 0), [0.375, 0.625, 0.0])
