@@ -11,7 +11,13 @@ import signal
 import sys
 import threading
 
-from lensengine.pipeline.assemble import DEFAULT_LENS, FALLBACK_LENS, EngineSettings, open_engine
+from lensengine.pipeline.assemble import (
+    DEFAULT_LANDMARKS_EVERY,
+    DEFAULT_LENS,
+    FALLBACK_LENS,
+    EngineSettings,
+    open_engine,
+)
 from lensengine.pipeline.controls import StdinControl
 
 
@@ -48,6 +54,14 @@ def add_parser(sub) -> None:
         dest="small_faces",
         action="store_false",
         help="do not search for faces too small for the full-frame pass (saves about 1 ms a frame)",
+    )
+    p.add_argument(
+        "--landmarks-every",
+        type=int,
+        default=DEFAULT_LANDMARKS_EVERY,
+        metavar="N",
+        help=f"run the face landmark model on 1 frame in N, following faces by optical flow between "
+        f"(default {DEFAULT_LANDMARKS_EVERY}; 1: every frame, the most exact and the slowest)",
     )
     p.add_argument("--preview", action="store_true", help="also show the output in a window")
     p.add_argument("--stats", action="store_true", help="print a status line every second and a summary at exit")
@@ -109,6 +123,7 @@ def handle(args) -> int:
         fps=args.fps,
         max_faces=args.max_faces,
         small_faces=args.small_faces,
+        landmarks_every=args.landmarks_every,
         preview=args.preview,
         loop=args.loop,
         face_model=args.face_model,

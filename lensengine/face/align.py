@@ -111,10 +111,14 @@ def enlarged_matrix(matrix: np.ndarray, scale: int) -> np.ndarray:
     return bigger
 
 
-def face_region(matrix: np.ndarray, size: int, frame_shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
-    """The frame rectangle (x0, y0, x1, y1) covered by a crop, clipped to the frame; None when it is outside."""
+def face_region(
+    matrix: np.ndarray, size: int, frame_shape: tuple[int, ...], height: int | None = None
+) -> tuple[int, int, int, int] | None:
+    """The frame rectangle (x0, y0, x1, y1) covered by a crop (``size`` square, or ``size`` wide and ``height``
+    tall), clipped to the frame; None when it is outside."""
     inverse = invert_affine(matrix)
-    corners = np.array([[0, 0], [size, 0], [0, size], [size, size]], np.float64)
+    tall = size if height is None else height
+    corners = np.array([[0, 0], [size, 0], [0, tall], [size, tall]], np.float64)
     pts = corners @ inverse[:, :2].T + inverse[:, 2]
     h, w = frame_shape[:2]
     x0, y0 = np.floor(pts.min(0)).astype(int)

@@ -8,6 +8,13 @@ frame's size, so a frame shrunk before detection needs no other correction.
 Shrinking: MediaPipe's models run at fixed sizes (128-pixel detector, 256-pixel face crop), so on a CPU its cost
 barely grows up to 1080p (about 9-11 ms from 640x480 to 1920x1080) while shrinking costs 0.5-1 px of landmark
 accuracy; at 4K it costs about twice as much. Frames longer than 1280 px are therefore detected at 1280.
+
+Skipping: the landmark model costs 15-20 ms per face on one core. With ``landmarks_every=N`` it runs on one frame
+in N; on the others each face's landmarks of the frame before are carried by optical flow (``landmark_flow``,
+about 1 ms a face). A face that cannot be followed, or a frame without faces, runs the model at once. New faces
+are found on the frames the model runs (MediaPipe's detector runs with it, as does the small-face search). Where
+the model runs, its landmarks are averaged with the carried ones (``fuse_with_carried``): with half as many
+measurements a second, that keeps the smoothed landmarks' jitter where it is with the model on every frame.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from mediapipe.tasks.python import BaseOptions, vision
 from lensengine.errors import LensEngineError
 from lensengine.face.face import Face
 from lensengine.face.ids import DEFAULT_MAX_LOST, FaceIdAssigner
+from lensengine.face.landmark_flow import carry_landmarks
 from lensengine.face.landmark_points import landmark_boxes, landmarks_in_pixels
 from lensengine.face.model_file import resolve_face_model
 from lensengine.face.small_faces import SmallFaceTracker
@@ -32,6 +40,7 @@ from lensengine.face.tile_detector import DEFAULT_LATER_TILES_PER_CALL, DEFAULT_
 DEFAULT_SMOOTHING = (DEFAULT_MIN_CUTOFF, DEFAULT_BETA)
 DOWNSCALE_ABOVE = 1280
 DOWNSCALE_TO = 1280
+FUSE_DISTANCE = 0.15  # a carried face and a measured one are the same face within this share of its size
 
 
 def detection_size(width: int, height: int, downscale_above: int | None, downscale_to: int) -> tuple[int, int]:
@@ -41,6 +50,28 @@ def detection_size(width: int, height: int, downscale_above: int | None, downsca
         return width, height
     scale = downscale_to / longest
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def fuse_with_carried(measured: np.ndarray, carried: list[np.ndarray | None]) -> np.ndarray:
+    """The landmark model's faces, each averaged with the flow-carried landmarks of the same face, where there are.
+
+    The model's landmarks wobble by about a pixel from frame to frame; the carried ones follow the head's motion
+    to a fraction of a pixel but not changes of shape. Their mean halves the wobble's variance at no cost in
+    following the head; a change of shape (a mouth opening) is followed half at this pass, three quarters at the
+    next. A carried face is the same face when its centre is within ``FUSE_DISTANCE`` of the face's size.
+    """
+    followed = [c for c in carried if c is not None]
+    if not len(measured) or not followed:
+        return measured
+    centres = np.array([c.mean(axis=0) for c in followed])
+    fused = measured.copy()
+    for index, face in enumerate(measured):
+        distances = np.linalg.norm(centres - face.mean(axis=0), axis=1)
+        nearest = int(np.argmin(distances))
+        size = float(np.ptp(face, axis=0).max())
+        if distances[nearest] <= FUSE_DISTANCE * size:
+            fused[index] = (face + followed[nearest]) * 0.5
+    return fused
 
 
 def _check_frame(frame: np.ndarray) -> None:
@@ -59,6 +90,8 @@ class FaceTracker:
     there is room, ``small_face_tiles_per_frame`` tiles a frame are searched (about 4 ms each on a CPU) in the
     first round over the frame after a start or ``reset()``, ``small_face_later_tiles_per_frame`` after that (a
     fraction: 0.25 is one tile every 4th frame).
+    landmarks_every: run the landmark model on one frame in this many, carrying landmarks by optical flow on
+    the others (1, the default here: every frame; the engine's default is 2, see pipeline/assemble.py).
     """
 
     def __init__(
@@ -73,7 +106,12 @@ class FaceTracker:
         small_faces: bool = True,
         small_face_tiles_per_frame: int = DEFAULT_TILES_PER_CALL,
         small_face_later_tiles_per_frame: float = DEFAULT_LATER_TILES_PER_CALL,
+        landmarks_every: int = 1,
     ):
+        if not isinstance(landmarks_every, int) or landmarks_every < 1:
+            raise LensEngineError(
+                f"landmarks_every must be a whole number of frames >= 1, got {landmarks_every!r}: e.g. 2"
+            )
         if max_faces < 1 or not 0.0 <= min_detection_confidence <= 1.0:
             raise LensEngineError(
                 f"face tracker needs max_faces >= 1 and a confidence in [0, 1] "
@@ -122,6 +160,9 @@ class FaceTracker:
         self.ids = FaceIdAssigner(max_lost=max_lost, make_smoother=make_smoother)
         self._last_timestamp_ms: int | None = None
         self._timestamp_shift_ms = 0
+        self.landmarks_every = landmarks_every
+        self._carried_frames = 0  # frames since the landmark model last ran
+        self._previous: tuple[np.ndarray, np.ndarray] | None = None  # (grey frame, raw landmarks) of the last call
 
     def _landmarker_timestamp(self, timestamp_ms: int) -> int:
         """The caller's timestamp shifted so that MediaPipe sees strictly increasing times.
@@ -145,20 +186,18 @@ class FaceTracker:
         if self._closed:
             raise LensEngineError("face tracker is closed: create a new FaceTracker")
         _check_frame(frame_bgr)
-        height, width = frame_bgr.shape[:2]
-        detect_width, detect_height = detection_size(width, height, self.downscale_above, self.downscale_to)
-        small = frame_bgr
-        if (detect_width, detect_height) != (width, height):
-            small = cv2.resize(frame_bgr, (detect_width, detect_height), interpolation=cv2.INTER_LINEAR)
-        rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
         timestamp = self._landmarker_timestamp(timestamp_ms)
-        result = self._landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), timestamp)
-
-        raw = landmarks_in_pixels(result.face_landmarks, width, height)
-        if self.small_faces is not None:
-            small = self.small_faces.track(frame_bgr, raw, self.max_faces)
-            if len(small):
-                raw = np.concatenate([raw, small])
+        grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if self.landmarks_every > 1 else None
+        carried = self._carried(grey)
+        due = self._carried_frames >= self.landmarks_every - 1 or not carried or any(c is None for c in carried)
+        if due:
+            raw = fuse_with_carried(self._landmarks(frame_bgr, timestamp), carried)
+            self._carried_frames = 0
+        else:
+            raw = np.array(carried, np.float32)
+            self._carried_frames += 1
+        if grey is not None:
+            self._previous = (grey, raw)
         tracks = self.ids.assign(landmark_boxes(raw))
         seconds = timestamp / 1000.0
         faces = []
@@ -168,9 +207,37 @@ class FaceTracker:
             faces.append(Face(id=track.id, box=box, landmarks=smoothed, score=1.0))
         return sorted(faces, key=lambda face: face.id)
 
+    def _carried(self, grey: np.ndarray | None) -> list[np.ndarray | None]:
+        """The last frame's landmarks of each face carried into this one by optical flow (None for a face that
+        cannot be followed); none at all for the first frame, after a reset or a change of frame size."""
+        if grey is None or self._previous is None:
+            return []
+        previous_grey, previous_raw = self._previous
+        if previous_grey.shape != grey.shape:
+            return []
+        return [carry_landmarks(previous_grey, grey, landmarks) for landmarks in previous_raw]
+
+    def _landmarks(self, frame_bgr: np.ndarray, timestamp: int) -> np.ndarray:
+        """(K, 478, 2) raw frame-pixel landmarks from the landmark model (and the small-face search)."""
+        height, width = frame_bgr.shape[:2]
+        detect_width, detect_height = detection_size(width, height, self.downscale_above, self.downscale_to)
+        small = frame_bgr
+        if (detect_width, detect_height) != (width, height):
+            small = cv2.resize(frame_bgr, (detect_width, detect_height), interpolation=cv2.INTER_LINEAR)
+        rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+        result = self._landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), timestamp)
+
+        raw = landmarks_in_pixels(result.face_landmarks, width, height)
+        if self.small_faces is not None:
+            small = self.small_faces.track(frame_bgr, raw, self.max_faces)
+            if len(small):
+                raw = np.concatenate([raw, small])
+        return raw
+
     def reset(self) -> None:
         """Forget the faces seen so far (e.g. the source changed); new faces get new ids."""
         self.ids.reset()
+        self._previous = None
         if self.small_faces is not None:
             self.small_faces.reset()
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the loop and its parts are imported when an engine opens, n
 
 DEFAULT_LENS = "thug_glasses"
 FALLBACK_LENS = "thug_glasses_classic"
+DEFAULT_LANDMARKS_EVERY = 2  # the face landmark model on every other frame, optical flow between (face/tracker.py)
 
 
 @dataclass
@@ -31,6 +32,7 @@ class EngineSettings:
     fps: float | None = None
     max_faces: int = 4
     small_faces: bool = True  # search tiles for faces too small for the full-frame pass (face/small_faces.py)
+    landmarks_every: int = DEFAULT_LANDMARKS_EVERY  # landmark model on 1 frame in N, optical flow between
     preview: bool = False
     loop: bool = False
     face_model: str | None = None
@@ -53,6 +55,8 @@ class EngineSettings:
             _positive("--fps", self.fps, "frames per second")
         if self.lens_threads is not None and (not isinstance(self.lens_threads, int) or self.lens_threads < 1):
             raise LensEngineError(f"--lens-threads must be a whole number of at least 1, not {self.lens_threads}")
+        if not isinstance(self.landmarks_every, int) or self.landmarks_every < 1:
+            raise LensEngineError(f"--landmarks-every must be a whole number of at least 1, not {self.landmarks_every}")
         if self.max_faces < 1:
             raise LensEngineError(f"--max-faces must be at least 1, not {self.max_faces}")
         if self.frames is not None and self.frames < 1:
@@ -102,7 +106,12 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
         if settings.preview and sink.name != "window":
             sink = TeeSink([sink, stack.enter_context(open_sink("window", width, height, source.fps))])
         tracker = stack.enter_context(
-            FaceTracker(model_path=settings.face_model, max_faces=settings.max_faces, small_faces=settings.small_faces)
+            FaceTracker(
+                model_path=settings.face_model,
+                max_faces=settings.max_faces,
+                small_faces=settings.small_faces,
+                landmarks_every=settings.landmarks_every,
+            )
         )
         lenses = LensController(
             order, spec.name, timeout=settings.lens_timeout, load_timeout=settings.lens_load_timeout, stop=stop

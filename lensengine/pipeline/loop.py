@@ -7,8 +7,9 @@ the sink gets the last output again, so the picture never freezes.
 Offline mode (a file or the sample clip into a file or null sink): every frame is read and processed in order.
 
 Either way, with ``overlap`` (the default) frames are tracked one ahead in a thread of their own
-(``pipeline/overlap``) while this thread lenses, pastes and writes; without it each frame goes through both
-stages in turn. The output is the same frame for frame.
+(``pipeline/overlap``) while this thread lenses, pastes and writes, and offline the next frames are read in a
+third (``pipeline/read_ahead``); without it each frame goes through both stages in turn. The output is the same
+frame for frame.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from lensengine.errors import LensEngineError
 from lensengine.lenses.switcher import LensController
 from lensengine.pipeline.overlap import STALLED, Arrival, Tracked, TrackingStage
 from lensengine.pipeline.process import FrameProcessor
+from lensengine.pipeline.read_ahead import ReadAhead
 from lensengine.pipeline.stats import PipelineStats
 from lensengine.sources.base import EndOfStream
 
@@ -186,13 +188,18 @@ class FrameLoop:
             yield Arrival(item.frame, int((item.captured_at - start) * 1000.0), item.captured_at)
 
     def _serve(self, arrivals: Iterator) -> None:
-        """Render and write every arrival until done: tracked a frame ahead in a thread, or in turn."""
+        """Render and write every arrival until done: tracked a frame ahead in a thread (offline, with the frames
+        read ahead in another), or in turn."""
         if not self.overlap:
             for arrival in arrivals:
                 self._serve_one(arrival, None)
                 if self._done():
                     return
             return
+        read_ahead = None
+        if not self.realtime:  # offline: read the next frames while this one is tracked and rendered
+            arrivals = read_ahead = ReadAhead(arrivals, self.stop)
+            read_ahead.start()
         stage = TrackingStage(arrivals, self.processor.track, self.lenses.wants_faces, self.stop, self.realtime)
         stage.start()
         try:
@@ -201,6 +208,8 @@ class FrameLoop:
         finally:
             stage.halt.set()
             stage.join(timeout=2.0)
+            if read_ahead is not None:
+                read_ahead.halt()
 
     def _serve_one(self, arrival: Arrival | object, tracked: Tracked | object | None) -> None:
         if arrival is STALLED:

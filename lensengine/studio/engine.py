@@ -253,8 +253,13 @@ class StudioEngine:
         processor = self.loop.processor
         if value == self.values["max_faces"]:
             return
-        small_faces = getattr(self.settings, "small_faces", True)
-        tracker = FaceTracker(model_path=processor.tracker.model_path, max_faces=value, small_faces=small_faces)
+        old = processor.tracker
+        tracker = FaceTracker(
+            model_path=old.model_path,
+            max_faces=value,
+            small_faces=old.small_faces is not None,
+            landmarks_every=old.landmarks_every,
+        )
         self._owned.append(tracker)
 
         def setter():

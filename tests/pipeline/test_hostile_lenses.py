@@ -177,6 +177,7 @@ def test_system_exit_in_create_is_a_load_error(tmp_path, install_plugins):
         ("--max-faces", "0"),
         ("--fps", "0"),
         ("--lens-threads", "0"),
+        ("--landmarks-every", "0"),
     ],
 )
 def test_bad_values_are_one_line_errors(tmp_path, capsys, option, value):

@@ -117,7 +117,9 @@ class TestLiveChanges:
         assert status == 200, raw
         settings = json.loads(raw)["settings"]
         assert settings["max_faces"] == 2 and settings["output_size"] == "320x240"
-        assert studio.loop.processor.tracker.max_faces == 2
+        tracker = studio.loop.processor.tracker
+        assert tracker.max_faces == 2
+        assert tracker.landmarks_every == 2 and tracker.small_faces is not None  # the other settings are kept
         frames = studio.engine.tap.inner.frames_written
         wait_for(lambda: studio.engine.tap.inner.frames_written > frames + 2, 10, what="frames at the new size")
         assert studio.engine.tap.inner.last_frame.shape == (240, 320, 3)
