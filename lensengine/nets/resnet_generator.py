@@ -15,8 +15,15 @@ Knobs:
 - ``norm``: "instance" (CycleGAN) or "batch".
 - ``n_downsampling``: stride-2 stages; the input side must be divisible by ``2**n_downsampling`` and
   at least twice that (and at least 4: reflection padding needs more pixels than it pads).
+- ``alpha``: add an alpha head, as the U-Net's (``lensengine.nets.unet``; attention-mask generators: GANimation,
+  Pumarola et al. ECCV 2018; attention-guided CycleGAN, Mejjati et al. NeurIPS 2018; AttentionGAN, Tang et al.
+  2019). The last 7x7 conv then gives ``out_ch + 1`` channels: ``out_ch`` colour channels through Tanh and one
+  alpha channel as ``2 * sigmoid - 1`` (``ColourAlphaHead``), shown as ``input * (1 - alpha) + colour * alpha``
+  (``lensengine.nets.unet.composite``). The head has no parameters and sits where the Tanh was, so colour-only
+  weights load unchanged into ``alpha=False`` nets.
 
-Tensors: N x in_ch x H x W in [-1, 1] in, N x out_ch x H x W in [-1, 1] out.
+Tensors: N x in_ch x H x W in [-1, 1] in, N x out_ch x H x W in [-1, 1] out (N x (out_ch + 1) x H x W with
+``alpha``: colour first, alpha last).
 """
 
 from __future__ import annotations
@@ -25,14 +32,15 @@ import torch
 from torch import nn
 
 from lensengine.nets.blocks import ReflectResidualBlock
-from lensengine.nets.checks import check_image_batch, require_choice, require_int
+from lensengine.nets.checks import check_image_batch, require_bool, require_choice, require_int
 from lensengine.nets.norm import norm_layer
+from lensengine.nets.unet import ColourAlphaHead
 
 NET = "ResnetGenerator"
 
 
 class ResnetGenerator(nn.Module):
-    """CycleGAN generator: [-1, 1] image in, [-1, 1] image of the same size out."""
+    """CycleGAN generator: [-1, 1] image in, [-1, 1] image of the same size out (colour + alpha with ``alpha``)."""
 
     def __init__(
         self,
@@ -42,6 +50,7 @@ class ResnetGenerator(nn.Module):
         n_blocks: int = 9,
         norm: str = "instance",
         n_downsampling: int = 2,
+        alpha: bool = False,
     ) -> None:
         super().__init__()
         self.config = {
@@ -51,6 +60,7 @@ class ResnetGenerator(nn.Module):
             "n_blocks": require_int(NET, "n_blocks", n_blocks, minimum=0),
             "norm": require_choice(NET, "norm", norm, ("instance", "batch")),
             "n_downsampling": require_int(NET, "n_downsampling", n_downsampling, minimum=0),
+            "alpha": require_bool(NET, "alpha", alpha),
         }
         layers = [
             nn.ReflectionPad2d(3),
@@ -74,7 +84,8 @@ class ResnetGenerator(nn.Module):
                 nn.ReLU(),
             ]
             width //= 2
-        layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, out_ch, 7), nn.Tanh()]
+        head = ColourAlphaHead(out_ch) if alpha else nn.Tanh()
+        layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, out_ch + int(alpha), 7), head]
         self.model = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -49,6 +49,9 @@ MODEL_OPTIONS = (
     "beta1",
     "beta2",
     "decay_steps",
+    "alpha",
+    "lambda_alpha_l1",
+    "lambda_alpha_tv",
 )
 AUGMENT_OPTIONS = ("zoom", "flip", "rotate", "brightness", "contrast", "saturation", "hue")
 LOOP_DEFAULTS = {"steps": 10_000, "batch_size": 1}
@@ -104,6 +107,14 @@ def add_cyclegan_parser(subparsers) -> None:
     group.add_argument("--beta1", type=float, help="Adam beta1 (0.5)")
     group.add_argument("--beta2", type=float, help="Adam beta2 (0.999)")
     group.add_argument("--decay-steps", type=int, help="last steps over which the rate falls to 0 (half of --steps)")
+    group.add_argument(
+        "--alpha",
+        action="store_true",
+        default=None,
+        help="alpha heads: both generators draw colour + alpha, composited over their input (rgba packs)",
+    )
+    group.add_argument("--lambda-alpha-l1", type=float, help="weight of each alpha's mean, its sparsity (0.1)")
+    group.add_argument("--lambda-alpha-tv", type=float, help="weight of each alpha's total variation (0.1)")
     add_run_options(cyclegan, LOOP_DEFAULTS, batch_unit="A and B images each")
     cyclegan.set_defaults(handler=run_train)
 

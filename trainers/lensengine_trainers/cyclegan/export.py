@@ -4,6 +4,9 @@
 safetensors, lens.toml, ONNX Runtime checked against torch). The provenance records the trainer and its settings,
 the data, the steps, the last losses, which features the identity loss used, and the quality measured against a
 teacher lens on held-out faces (quality.py).
+
+A run trained with ``alpha`` gives ``outputs = "rgba"`` packs (colour + alpha, composited over the crop by the
+engine); export_pack checks ONNX Runtime against torch on colour and alpha alike, and the FP16 model's alpha.
 """
 
 from __future__ import annotations
@@ -61,12 +64,14 @@ def export_direction(
     """Write the pack of one direction of ``checkpoint`` to ``out_dir``."""
     generator = checkpoint_generator(checkpoint, direction)
     config = CycleGANConfig(**checkpoint.model_config)
+    head = ", alpha" if config.alpha else ""
     lens_spec = LensSpec(
         name=name,
         family="cyclegan",
         kind="face",
         description=description
-        or f"CycleGAN {direction} lens ({config.size} px, ngf {config.ngf}, {config.n_blocks} blocks)",
+        or f"CycleGAN {direction} lens ({config.size} px, ngf {config.ngf}, {config.n_blocks} blocks{head})",
+        outputs="rgba" if config.alpha else "rgb",
         crop_size=config.size,
         scale=1,
         color_order="BGR",

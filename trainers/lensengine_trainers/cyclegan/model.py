@@ -14,6 +14,15 @@ that is constant for ``constant_steps`` and then falls linearly to 0 over ``deca
 
 Presets: "full" is the paper's 256-pixel net (ngf 64, 9 residual blocks); "slim32" and "slim16" are 128-pixel
 nets with 6 blocks and ngf 32 or 16, for lenses that run on a CPU.
+
+With ``alpha`` both generators have an alpha head (``lensengine.nets.resnet_generator``: colour through tanh,
+alpha through a sigmoid) and what each shows is the composite ``input * (1 - alpha) + colour * alpha``, as in the
+attention-mask generators (GANimation, Pumarola et al. 2018; attention-guided CycleGAN, Mejjati et al. 2018;
+AttentionGAN, Tang et al. 2019). Every use of a generator's output as an image (the GAN losses, the cycle, the
+identity, the pool of fakes, the image grid) sees the composite, and the generator loss adds, for the alpha of
+both translations (A -> B and B -> A), ``lambda_alpha_l1`` times its mean (sparsity) and ``lambda_alpha_tv``
+times its total variation, so the mask stays tight. The alpha starts near 0 (pix2pix's ``ALPHA_BIAS_INIT``): an
+untrained generator leaves the face as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import torch.nn.functional as F
 
 from lensengine.errors import LensEngineError
 from lensengine.nets import build_network
+from lensengine.nets.unet import split_colour_alpha
 from lensengine_trainers.common.gan_loss import gan_loss
 from lensengine_trainers.common.patchgan import PatchDiscriminator
 from lensengine_trainers.common.precision import Precision
@@ -33,7 +43,7 @@ from lensengine_trainers.common.vgg import load_vgg
 from lensengine_trainers.common.weight_init import init_gan_weights
 from lensengine_trainers.cyclegan.image_pool import ImagePool
 from lensengine_trainers.cyclegan.lr_schedule import LinearDecaySchedule
-from lensengine_trainers.pix2pix.model import set_requires_grad
+from lensengine_trainers.pix2pix.model import ALPHA_BIAS_INIT, set_requires_grad, shown_image, total_variation
 
 PRESETS = {
     "full": {"size": 256, "ngf": 64, "n_blocks": 9},
@@ -65,6 +75,9 @@ class CycleGANConfig:
     beta2: float = 0.999
     constant_steps: int = 5000
     decay_steps: int = 5000
+    alpha: bool = False
+    lambda_alpha_l1: float = 0.1
+    lambda_alpha_tv: float = 0.1
 
     def __post_init__(self) -> None:
         if self.size < 16 or self.size % 4:
@@ -75,6 +88,11 @@ class CycleGANConfig:
             raise LensEngineError(
                 f"--lambda-cycle and --lambda-identity must be >= 0, got {self.lambda_cycle} and {self.lambda_identity}"
             )
+        if min(self.lambda_alpha_l1, self.lambda_alpha_tv) < 0:
+            raise LensEngineError(
+                "--lambda-alpha-l1 and --lambda-alpha-tv must be >= 0, got "
+                f"{self.lambda_alpha_l1} and {self.lambda_alpha_tv}"
+            )
 
     @property
     def total_steps(self) -> int:
@@ -83,7 +101,22 @@ class CycleGANConfig:
 
 def build_generator(config: CycleGANConfig) -> torch.nn.Module:
     """One of the two ResNet generators ``config`` describes (on the CPU, weights not initialised)."""
-    return build_network("resnet_generator", ngf=config.ngf, n_blocks=config.n_blocks, norm="instance")
+    return build_network(
+        "resnet_generator", ngf=config.ngf, n_blocks=config.n_blocks, norm="instance", alpha=config.alpha
+    )
+
+
+def init_alpha_bias(generator: torch.nn.Module, value: float = ALPHA_BIAS_INIT) -> None:
+    """Start an alpha ResNet generator's alpha channel at ``sigmoid(value)``: its last conv's last bias."""
+    if generator.config.get("alpha"):
+        with torch.no_grad():
+            generator.model[-2].bias[-1].fill_(value)
+
+
+def alpha_terms(output: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(mean, total variation) of an alpha generator's alpha (0..1), in float32 outside autocast."""
+    _, alpha = split_colour_alpha(output.float())
+    return alpha.mean(), total_variation(alpha)
 
 
 class IdentityDistance:
@@ -122,6 +155,8 @@ class CycleGAN:
         for offset, net in enumerate((self.g_ab, self.g_ba, self.d_a, self.d_b)):
             init_gan_weights(net, init_seed + offset)
             net.to(device).train()
+        init_alpha_bias(self.g_ab)
+        init_alpha_bias(self.g_ba)
         self.pool_a = ImagePool(config.pool_size, config.size).to(device)
         self.pool_b = ImagePool(config.pool_size, config.size).to(device)
         self.identity = IdentityDistance(config, device)
@@ -150,10 +185,11 @@ class CycleGAN:
         set_requires_grad(self.d_b, False)
         g_ab, g_ba = self.replicas["G_AB"], self.replicas["G_BA"]
         with precision.autocast():
-            fake_b = g_ab(real_a)
-            fake_a = g_ba(real_b)
-            rec_a = g_ba(fake_b)
-            rec_b = g_ab(fake_a)
+            out_ab, out_ba = g_ab(real_a), g_ba(real_b)
+            fake_b = shown_image(real_a, out_ab)
+            fake_a = shown_image(real_b, out_ba)
+            rec_a = shown_image(fake_b, g_ba(fake_b))
+            rec_b = shown_image(fake_a, g_ab(fake_a))
             gan_ab = gan_loss(self.d_b(fake_b), True, GAN_MODE)
             gan_ba = gan_loss(self.d_a(fake_a), True, GAN_MODE)
             cycle_a = F.l1_loss(rec_a.float(), real_a.float())
@@ -161,9 +197,15 @@ class CycleGAN:
             loss_g = gan_ab + gan_ba + s.lambda_cycle * (cycle_a + cycle_b)
             idt_ab = idt_ba = torch.zeros((), device=self.device)
             if s.lambda_identity > 0:
-                idt_ab = self.identity(g_ab(real_b), real_b)
-                idt_ba = self.identity(g_ba(real_a), real_a)
+                idt_ab = self.identity(shown_image(real_b, g_ab(real_b)), real_b)
+                idt_ba = self.identity(shown_image(real_a, g_ba(real_a)), real_a)
                 loss_g = loss_g + s.lambda_cycle * s.lambda_identity * (idt_ab + idt_ba)
+        alpha = {}
+        if s.alpha:  # the translations' masks: as little and as smooth as the GAN and cycle losses allow
+            for direction, output in (("AB", out_ab), ("BA", out_ba)):
+                mean, tv = alpha_terms(output)
+                alpha[f"alpha_l1_{direction}"], alpha[f"alpha_tv_{direction}"] = mean, tv
+                loss_g = loss_g + s.lambda_alpha_l1 * mean + s.lambda_alpha_tv * tv
         self.schedule.apply(self.optimizers["G"])
         precision.step(loss_g, self.optimizers["G"])
 
@@ -189,14 +231,24 @@ class CycleGAN:
             "idt_BA": idt_ba.item(),
             "D_A": 0.5 * (d_a_real + d_a_fake).item(),
             "D_B": 0.5 * (d_b_real + d_b_fake).item(),
+            **{name: value.item() for name, value in alpha.items()},
         }
 
     @torch.no_grad()
     def sample_images(self, batch: dict[str, torch.Tensor]) -> list[torch.Tensor]:
         """Columns real | translated | reconstructed | identity: rows of set A show real_A, fake_B, rec_A, idt_B,
-        then rows of set B show real_B, fake_A, rec_B, idt_A."""
+        then rows of set B show real_B, fake_A, rec_B, idt_A. Alpha generators' images are the composites, and a
+        fifth column shows the translation's alpha in grey (black 0, white 1)."""
         real_a, real_b = batch["A"], batch["B"]
-        fake_b, fake_a = self.g_ab(real_a), self.g_ba(real_b)
-        rows_a = [real_a, fake_b, self.g_ba(fake_b), self.g_ba(real_a)]
-        rows_b = [real_b, fake_a, self.g_ab(fake_a), self.g_ab(real_b)]
+
+        def shown(generator: torch.nn.Module, source: torch.Tensor) -> torch.Tensor:
+            return shown_image(source, generator(source))
+
+        out_ab, out_ba = self.g_ab(real_a), self.g_ba(real_b)
+        fake_b, fake_a = shown_image(real_a, out_ab), shown_image(real_b, out_ba)
+        rows_a = [real_a, fake_b, shown(self.g_ba, fake_b), shown(self.g_ba, real_a)]
+        rows_b = [real_b, fake_a, shown(self.g_ab, fake_a), shown(self.g_ab, real_b)]
+        if self.settings.alpha:
+            rows_a.append(out_ab[:, -1:].expand_as(real_a))
+            rows_b.append(out_ba[:, -1:].expand_as(real_b))
         return [torch.cat([a, b]) for a, b in zip(rows_a, rows_b)]

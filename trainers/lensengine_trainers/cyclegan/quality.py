@@ -2,7 +2,8 @@
 
 A -> B is scored on (face, teacher(face)) pairs, B -> A on (teacher(face), face); the faces are read without
 augmentation. Beside the model, the same scores of doing nothing (output = input) show how much of the
-number the model earned. SSIM is scikit-image's (7x7 windows, per channel, data range 255).
+number the model earned. SSIM is scikit-image's (7x7 windows, per channel, data range 255). A generator or pack
+with an alpha head is scored on what it shows: its colour composited over the input with its alpha.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from lensengine_trainers.data.augment import AugmentConfig
 from lensengine_trainers.data.face_folder import FaceFolder
 from lensengine_trainers.data.teacher import TeacherLens
 from lensengine_trainers.data.training_data import TeacherSamples
+from lensengine_trainers.pix2pix.model import shown_image
 
 NO_AUGMENTATION = AugmentConfig(zoom=1.0, flip=False)
 PSNR_CAP_DB = 99.0
@@ -58,12 +60,13 @@ def image_scores(outputs: np.ndarray, targets: np.ndarray) -> dict[str, float]:
 
 
 def generator_translate(generator: torch.nn.Module) -> Callable[[np.ndarray], np.ndarray]:
-    """A function N x S x S x 3 uint8 -> uint8 that runs ``generator`` (eval, no gradient) on the CPU."""
+    """A function N x S x S x 3 uint8 -> uint8 that runs ``generator`` (eval, no gradient) on the CPU (the
+    composite for an alpha generator)."""
 
     def translate(images: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             batch = images_to_tensor(torch.from_numpy(images), torch.device("cpu"))
-            return tensor_to_images(generator.eval()(batch)).numpy()
+            return tensor_to_images(shown_image(batch, generator.eval()(batch))).numpy()
 
     return translate
 
@@ -77,9 +80,19 @@ def pack_translate(pack_path: str) -> Callable[[np.ndarray], np.ndarray]:
         raise LensEngineError(f"pack {lens.pack.name!r} is a {lens.pack.kind} lens: compare with a face lens pack")
 
     def translate(images: np.ndarray) -> np.ndarray:
-        return lens.apply(images, np.zeros((len(images), 478, 2), np.float32))
+        return shown_crops(images, lens.apply(images, np.zeros((len(images), 478, 2), np.float32)))
 
     return translate
+
+
+def shown_crops(inputs: np.ndarray, outputs: np.ndarray) -> np.ndarray:
+    """What a face lens shows for ``inputs``: its output, or for colour + alpha (N x S x S x 4 uint8) the colour
+    composited over the input, rounded to uint8."""
+    if outputs.shape[-1] != 4:
+        return outputs
+    alpha = outputs[..., 3:].astype(np.float32) / 255.0
+    shown = inputs.astype(np.float32) * (1.0 - alpha) + outputs[..., :3].astype(np.float32) * alpha
+    return np.clip(np.rint(shown), 0, 255).astype(np.uint8)
 
 
 def measure_against_teacher(
