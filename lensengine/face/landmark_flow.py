@@ -21,7 +21,7 @@ import numpy as np
 POINT_STEP = 8  # every 8th landmark of the 468 mesh points: 59 points spread over the face
 MARGIN = 0.25  # flow region: the landmarks' box grown by this share of its longer side on every side
 WINDOW = (15, 15)
-PYRAMID_LEVELS = 2
+PYRAMID_LEVELS = 3  # follows motions of about 60 px (a result brought forward over several frames)
 RANSAC_PX = 2.0
 MIN_AGREEING = 0.5  # share of the points that must fit the transform
 MESH_POINTS = 468  # the iris points (468-477) move with the eyes, not the head: left out of the fit

@@ -15,12 +15,20 @@ about 1 ms a face). A face that cannot be followed, or a frame without faces, ru
 are found on the frames the model runs (MediaPipe's detector runs with it, as does the small-face search). Where
 the model runs, its landmarks are averaged with the carried ones (``fuse_with_carried``): with half as many
 measurements a second, that keeps the smoothed landmarks' jitter where it is with the model on every frame.
+
+Real time (``background=True``): the model runs in a thread of its own (``face/background_landmarks``) on the
+newest frame it can take, at most one frame in ``landmarks_every``; every frame's faces are carried by optical
+flow, and each result of the model is brought forward by flow from its frame to the current one and fused in.
+A frame's tracking then costs the flow alone, however many faces there are; the model's results arrive a frame
+or two late, as fast as the cores allow. The faces of a result replace those followed (a face the model no
+longer finds is dropped, a new one is added).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import threading
 
 import cv2
 import mediapipe as mp
@@ -28,6 +36,7 @@ import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
 from lensengine.errors import LensEngineError
+from lensengine.face.background_landmarks import BackgroundLandmarks
 from lensengine.face.face import Face
 from lensengine.face.ids import DEFAULT_MAX_LOST, FaceIdAssigner
 from lensengine.face.landmark_flow import carry_landmarks
@@ -40,6 +49,7 @@ from lensengine.face.tile_detector import DEFAULT_LATER_TILES_PER_CALL, DEFAULT_
 DEFAULT_SMOOTHING = (DEFAULT_MIN_CUTOFF, DEFAULT_BETA)
 DOWNSCALE_ABOVE = 1280
 DOWNSCALE_TO = 1280
+RECENT_FRAMES = 8  # background mode: a result older than this many frames is dropped, not carried forward
 FUSE_DISTANCE = 0.15  # a carried face and a measured one are the same face within this share of its size
 
 
@@ -92,6 +102,7 @@ class FaceTracker:
     fraction: 0.25 is one tile every 4th frame).
     landmarks_every: run the landmark model on one frame in this many, carrying landmarks by optical flow on
     the others (1, the default here: every frame; the engine's default is 2, see pipeline/assemble.py).
+    background: run the landmark model in a thread of its own (real time, see above); close the tracker to stop it.
     """
 
     def __init__(
@@ -107,6 +118,7 @@ class FaceTracker:
         small_face_tiles_per_frame: int = DEFAULT_TILES_PER_CALL,
         small_face_later_tiles_per_frame: float = DEFAULT_LATER_TILES_PER_CALL,
         landmarks_every: int = 1,
+        background: bool = False,
     ):
         if not isinstance(landmarks_every, int) or landmarks_every < 1:
             raise LensEngineError(
@@ -163,6 +175,15 @@ class FaceTracker:
         self.landmarks_every = landmarks_every
         self._carried_frames = 0  # frames since the landmark model last ran
         self._previous: tuple[np.ndarray, np.ndarray] | None = None  # (grey frame, raw landmarks) of the last call
+        self._model_lock = threading.Lock()  # the model's state (small-face regions) against a reset
+        self._frame_index = 0
+        self._recent_greys: dict[int, np.ndarray] = {}  # background mode: grey frames by index
+        self._background = BackgroundLandmarks(self._landmarks) if background else None
+
+    @property
+    def background(self) -> bool:
+        """Whether the landmark model runs in a thread of its own."""
+        return self._background is not None
 
     def _landmarker_timestamp(self, timestamp_ms: int) -> int:
         """The caller's timestamp shifted so that MediaPipe sees strictly increasing times.
@@ -187,10 +208,12 @@ class FaceTracker:
             raise LensEngineError("face tracker is closed: create a new FaceTracker")
         _check_frame(frame_bgr)
         timestamp = self._landmarker_timestamp(timestamp_ms)
-        grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if self.landmarks_every > 1 else None
+        flows = self.landmarks_every > 1 or self._background is not None
+        grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if flows else None
         carried = self._carried(grey)
-        due = self._carried_frames >= self.landmarks_every - 1 or not carried or any(c is None for c in carried)
-        if due:
+        if self._background is not None:
+            raw = self._with_background_results(frame_bgr, grey, timestamp, carried)
+        elif self._carried_frames >= self.landmarks_every - 1 or not carried or any(c is None for c in carried):
             raw = fuse_with_carried(self._landmarks(frame_bgr, timestamp), carried)
             self._carried_frames = 0
         else:
@@ -217,8 +240,37 @@ class FaceTracker:
             return []
         return [carry_landmarks(previous_grey, grey, landmarks) for landmarks in previous_raw]
 
+    def _with_background_results(
+        self, frame_bgr: np.ndarray, grey: np.ndarray, timestamp: int, carried: list[np.ndarray | None]
+    ) -> np.ndarray:
+        """This frame's raw landmarks in background mode: the followed faces, or the model's newest result
+        brought forward to this frame and fused with them; hands the model this frame when it is due and free."""
+        index = self._frame_index
+        self._frame_index += 1
+        self._recent_greys[index] = grey
+        self._recent_greys.pop(index - RECENT_FRAMES, None)
+        followed = np.array([c for c in carried if c is not None], np.float32).reshape(-1, 478, 2)
+        raw = followed
+        result = self._background.take()
+        if result is not None:
+            measured_at, measured = result
+            source = self._recent_greys.get(measured_at)
+            if source is not None and source.shape == grey.shape:  # else too old, or from before a reset
+                brought = [m if measured_at == index else carry_landmarks(source, grey, m) for m in measured]
+                faces = np.array([b for b in brought if b is not None], np.float32).reshape(-1, 478, 2)
+                raw = fuse_with_carried(faces, carried)
+        self._carried_frames += 1
+        if self._background.idle and (self._carried_frames >= self.landmarks_every or not len(raw)):
+            self._background.submit(index, frame_bgr, timestamp)
+            self._carried_frames = 0
+        return raw
+
     def _landmarks(self, frame_bgr: np.ndarray, timestamp: int) -> np.ndarray:
         """(K, 478, 2) raw frame-pixel landmarks from the landmark model (and the small-face search)."""
+        with self._model_lock:
+            return self._model_landmarks(frame_bgr, timestamp)
+
+    def _model_landmarks(self, frame_bgr: np.ndarray, timestamp: int) -> np.ndarray:
         height, width = frame_bgr.shape[:2]
         detect_width, detect_height = detection_size(width, height, self.downscale_above, self.downscale_to)
         small = frame_bgr
@@ -238,13 +290,17 @@ class FaceTracker:
         """Forget the faces seen so far (e.g. the source changed); new faces get new ids."""
         self.ids.reset()
         self._previous = None
+        self._recent_greys = {}  # a result from before the reset is dropped
         if self.small_faces is not None:
-            self.small_faces.reset()
+            with self._model_lock:
+                self.small_faces.reset()
 
     def close(self) -> None:
         """Release MediaPipe's graph (an unclosed one prints a TypeError at interpreter exit). Safe to call twice."""
         if not self._closed:
             self._closed = True
+            if self._background is not None:
+                self._background.close()
             self._landmarker.close()
             if self.small_faces is not None:
                 self.small_faces.close()

@@ -105,12 +105,14 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
         sink = stack.enter_context(open_sink(settings.output, width, height, source.fps))
         if settings.preview and sink.name != "window":
             sink = TeeSink([sink, stack.enter_context(open_sink("window", width, height, source.fps))])
+        realtime = settings.realtime if settings.realtime is not None else (source.live or sink.live)
         tracker = stack.enter_context(
             FaceTracker(
                 model_path=settings.face_model,
                 max_faces=settings.max_faces,
                 small_faces=settings.small_faces,
                 landmarks_every=settings.landmarks_every,
+                background=realtime,  # in real time the landmark model runs beside the frame path
             )
         )
         lenses = LensController(
@@ -121,7 +123,6 @@ def open_engine(settings: EngineSettings, stop: threading.Event | None = None) -
         if superres is not None:
             stack.callback(superres.close)
         stats = PipelineStats()
-        realtime = settings.realtime if settings.realtime is not None else (source.live or sink.live)
         yield FrameLoop(
             source,
             sink,

@@ -259,6 +259,7 @@ class StudioEngine:
             max_faces=value,
             small_faces=old.small_faces is not None,
             landmarks_every=old.landmarks_every,
+            background=old.background,
         )
         self._owned.append(tracker)
 
