@@ -52,6 +52,7 @@ MODEL_OPTIONS = (
     "alpha",
     "lambda_alpha_l1",
     "lambda_alpha_tv",
+    "alpha_start",
 )
 AUGMENT_OPTIONS = ("zoom", "flip", "rotate", "brightness", "contrast", "saturation", "hue")
 LOOP_DEFAULTS = {"steps": 10_000, "batch_size": 1}
@@ -115,6 +116,12 @@ def add_cyclegan_parser(subparsers) -> None:
     )
     group.add_argument("--lambda-alpha-l1", type=float, help="weight of each alpha's mean, its sparsity (0.1)")
     group.add_argument("--lambda-alpha-tv", type=float, help="weight of each alpha's total variation (0.1)")
+    group.add_argument(
+        "--alpha-start",
+        type=float,
+        help="opacity the alphas start at (0.018: leave the faces alone; from near 0 the cycle and identity "
+        "losses can shut the masks before the GAN loss opens them: start higher, e.g. 0.5, if they do)",
+    )
     add_run_options(cyclegan, LOOP_DEFAULTS, batch_unit="A and B images each")
     cyclegan.set_defaults(handler=run_train)
 

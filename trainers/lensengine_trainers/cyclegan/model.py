@@ -28,6 +28,7 @@ untrained generator leaves the face as it is.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -78,6 +79,7 @@ class CycleGANConfig:
     alpha: bool = False
     lambda_alpha_l1: float = 0.1
     lambda_alpha_tv: float = 0.1
+    alpha_start: float = 1.0 / (1.0 + math.exp(-ALPHA_BIAS_INIT))  # 0.018: an untrained net leaves faces alone
 
     def __post_init__(self) -> None:
         if self.size < 16 or self.size % 4:
@@ -88,6 +90,8 @@ class CycleGANConfig:
             raise LensEngineError(
                 f"--lambda-cycle and --lambda-identity must be >= 0, got {self.lambda_cycle} and {self.lambda_identity}"
             )
+        if not 0.0 < self.alpha_start < 1.0:
+            raise LensEngineError(f"--alpha-start must be an opacity strictly between 0 and 1, got {self.alpha_start}")
         if min(self.lambda_alpha_l1, self.lambda_alpha_tv) < 0:
             raise LensEngineError(
                 "--lambda-alpha-l1 and --lambda-alpha-tv must be >= 0, got "
@@ -106,11 +110,11 @@ def build_generator(config: CycleGANConfig) -> torch.nn.Module:
     )
 
 
-def init_alpha_bias(generator: torch.nn.Module, value: float = ALPHA_BIAS_INIT) -> None:
-    """Start an alpha ResNet generator's alpha channel at ``sigmoid(value)``: its last conv's last bias."""
+def init_alpha_bias(generator: torch.nn.Module, opacity: float) -> None:
+    """Start an alpha ResNet generator's alpha channel at ``opacity``: its last conv's last bias, the logit."""
     if generator.config.get("alpha"):
         with torch.no_grad():
-            generator.model[-2].bias[-1].fill_(value)
+            generator.model[-2].bias[-1].fill_(math.log(opacity / (1.0 - opacity)))
 
 
 def alpha_terms(output: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -155,8 +159,8 @@ class CycleGAN:
         for offset, net in enumerate((self.g_ab, self.g_ba, self.d_a, self.d_b)):
             init_gan_weights(net, init_seed + offset)
             net.to(device).train()
-        init_alpha_bias(self.g_ab)
-        init_alpha_bias(self.g_ba)
+        init_alpha_bias(self.g_ab, config.alpha_start)
+        init_alpha_bias(self.g_ba, config.alpha_start)
         self.pool_a = ImagePool(config.pool_size, config.size).to(device)
         self.pool_b = ImagePool(config.pool_size, config.size).to(device)
         self.identity = IdentityDistance(config, device)

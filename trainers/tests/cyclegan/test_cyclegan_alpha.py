@@ -125,6 +125,17 @@ def test_the_sparsity_term_keeps_the_mask_small():
         assert sparse < 0.5 * free, alphas
 
 
+def test_the_alpha_starts_at_the_opacity_asked_for():
+    with torch.no_grad():
+        for start in (0.25, 0.5):
+            model = CycleGAN(tiny(alpha=True, alpha_start=start), CPU)
+            for generator in (model.g_ab, model.g_ba):
+                assert torch.sigmoid(generator.model[-2].bias[-1]).item() == pytest.approx(start, rel=1e-5)
+    for bad in (0.0, 1.0, -0.1):
+        with pytest.raises(LensEngineError, match="--alpha-start must be an opacity strictly between 0 and 1"):
+            tiny(alpha=True, alpha_start=bad)
+
+
 def test_bad_alpha_weights():
     with pytest.raises(LensEngineError, match="--lambda-alpha-l1"):
         tiny(alpha=True, lambda_alpha_l1=-1.0)
