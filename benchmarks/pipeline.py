@@ -70,7 +70,7 @@ class WarmUp:
         return []
 
 
-def run_realtime(source_spec: str, size, lens: str, backend: str, faces: int) -> dict:
+def run_realtime(source_spec: str, size, lens: str, backend: str, faces: int, lens_threads: int | None = None) -> dict:
     """The clip paced at REALTIME_FPS for REALTIME_SECONDS (after a second of warm-up): what a camera user gets."""
     warm_up = WarmUp(int(REALTIME_FPS))
     settings = EngineSettings(
@@ -83,6 +83,7 @@ def run_realtime(source_spec: str, size, lens: str, backend: str, faces: int) ->
         loop=True,
         backend=backend,
         max_faces=max(4, faces),
+        lens_threads=lens_threads,
         controls=(warm_up,),
     )
     with open_engine(settings) as loop:
@@ -100,7 +101,17 @@ def run_realtime(source_spec: str, size, lens: str, backend: str, faces: int) ->
     }
 
 
-def run_case(size, faces, lens, frames, warmup, baseline: bool, backend: str = "auto", work: Path = Path(".")) -> dict:
+def run_case(
+    size,
+    faces,
+    lens,
+    frames,
+    warmup,
+    baseline: bool,
+    backend: str = "auto",
+    work: Path = Path("."),
+    lens_threads: int | None = None,
+) -> dict:
     source_spec = case_input(faces, work)
     settings = EngineSettings(
         lens=lens,
@@ -112,6 +123,7 @@ def run_case(size, faces, lens, frames, warmup, baseline: bool, backend: str = "
         loop=True,
         backend=backend,
         max_faces=max(4, faces),
+        lens_threads=lens_threads,
     )
     with open_engine(settings) as loop:
         loop.max_frames = warmup
@@ -122,7 +134,7 @@ def run_case(size, faces, lens, frames, warmup, baseline: bool, backend: str = "
         pack = loop.lenses.spec.pack
     engine_ms = sum(stats[s]["median"] for s in ENGINE_STAGES if s in stats)
     row = {"size": f"{size[0]}x{size[1]}", "faces": faces, "stages": stats, "engine_ms_excl_tracker": engine_ms}
-    row["realtime"] = run_realtime(source_spec, size, lens, backend, faces)
+    row["realtime"] = run_realtime(source_spec, size, lens, backend, faces, lens_threads)
     if baseline and pack is not None:
         with open_source(source_spec, size=size, loop=True) as source:
             clip = [source.read() for _ in range(frames + 1)]
@@ -197,11 +209,14 @@ def main() -> None:
     parser.add_argument("--name", default="pipeline-cpu", help="result file name without extension")
     parser.add_argument("--cases", help="WxH:FACES,... instead of the default cases (e.g. 1920x1080:5)")
     parser.add_argument("--backend", default="auto", help="neural backend (default auto)")
+    parser.add_argument("--lens-threads", type=int, help="CPU threads of the lens backend (default: cores less one)")
     args = parser.parse_args()
     results = []
     work = Path(tempfile.mkdtemp(prefix="lensengine-pipeline-"))
     for size, faces in parse_cases(args.cases) if args.cases else CASES:
-        r = run_case(size, faces, args.lens, args.frames, args.warmup, args.baseline, args.backend, work)
+        r = run_case(
+            size, faces, args.lens, args.frames, args.warmup, args.baseline, args.backend, work, args.lens_threads
+        )
         naive = f", naive {r['naive']['fps']:.1f} fps ({r['speedup']:.2f}x)" if "naive" in r else ""
         print(
             f"{r['size']} faces={faces}: {r['stages']['total']['fps']:.1f} fps, "
@@ -216,6 +231,7 @@ def main() -> None:
         "machine": machine_info(),
         "lens": args.lens,
         "backend": args.backend,
+        "lens_threads": args.lens_threads,
         "frames": args.frames,
         "warmup": args.warmup,
     }
