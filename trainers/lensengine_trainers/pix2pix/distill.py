@@ -4,6 +4,10 @@ The student learns ``lambda_l1`` times the L1 distance to the teacher's output, 
 PatchGAN that takes the teacher's outputs as the real ones (``gan``). The data is read at the teacher's crop
 size; the student sees it shrunk (area average) to its own size, and so does the teacher's output. The teacher
 runs in eval mode (no dropout), as it would in a lens pack.
+
+A teacher that draws colour + alpha (``--alpha``) has an alpha student: the L1 distance is taken between what the
+two show (their composites over the input, ``G_L1``) plus between their alphas (``alpha_L1``), and the PatchGAN
+judges composites.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from lensengine_trainers.pix2pix.model import (
     Pix2PixConfig,
     build_conditional_discriminator,
     build_generator,
+    init_alpha_bias,
     set_requires_grad,
+    shown_image,
     split_direction,
 )
 
@@ -72,6 +78,12 @@ class Distill:
                 f"the teacher was trained {teacher_config.direction}; "
                 f"distil with --direction {teacher_config.direction}"
             )
+        if teacher_config.alpha != config.alpha:
+            raise LensEngineError(
+                "the teacher draws colour + alpha: distil with --alpha"
+                if teacher_config.alpha
+                else "the teacher draws colour only: distil without --alpha"
+            )
         if config.size > teacher_config.size:
             raise LensEngineError(
                 f"the student ({config.size} px) must not be larger than the teacher ({teacher_config.size} px)"
@@ -82,6 +94,7 @@ class Distill:
         self.device = device
         self.student = build_generator(config)
         init_gan_weights(self.student, init_seed)
+        init_alpha_bias(self.student)
         self.student.to(device).train()
         betas = (config.beta1, config.beta2)
         self.networks = {"G": self.student}
@@ -111,22 +124,27 @@ class Distill:
         source, target = self._inputs_and_targets(batch, precision)
         with precision.autocast():
             output = self.replicas["G"](source)
+            shown, wanted = shown_image(source, output), shown_image(source, target)
         losses = {}
         mode = self.settings.gan_mode
         if self.settings.gan:
             set_requires_grad(self.discriminator, True)
             with precision.autocast():
-                fake = gan_loss(self.replicas["D"](torch.cat([source, output.detach()], 1)), False, mode)
-                real = gan_loss(self.replicas["D"](torch.cat([source, target], 1)), True, mode)
+                fake = gan_loss(self.replicas["D"](torch.cat([source, shown.detach()], 1)), False, mode)
+                real = gan_loss(self.replicas["D"](torch.cat([source, wanted], 1)), True, mode)
                 loss_d = 0.5 * (fake + real)
             precision.step(loss_d, self.optimizers["D"])
             set_requires_grad(self.discriminator, False)
             losses.update(D_real=real.item(), D_fake=fake.item())
         with precision.autocast():
-            loss_l1 = F.l1_loss(output.float(), target)
+            loss_l1 = F.l1_loss(shown.float(), wanted.float())
             loss = self.settings.lambda_l1 * loss_l1
+            if self.settings.alpha:
+                loss_alpha = F.l1_loss(output[:, -1:].float(), target[:, -1:])
+                loss = loss + self.settings.lambda_l1 * loss_alpha
+                losses["alpha_L1"] = loss_alpha.item()
             if self.settings.gan:
-                loss_gan = gan_loss(self.discriminator(torch.cat([source, output], 1)), True, mode)
+                loss_gan = gan_loss(self.discriminator(torch.cat([source, shown], 1)), True, mode)
                 loss = loss + loss_gan
                 losses["G_gan"] = loss_gan.item()
         precision.step(loss, self.optimizers["G"])
@@ -141,4 +159,4 @@ class Distill:
         self.student.eval()
         output = self.student(source)
         self.student.train()
-        return [source, output, target]
+        return [source, shown_image(source, output), shown_image(source, target)]

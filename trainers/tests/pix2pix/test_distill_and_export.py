@@ -136,3 +136,44 @@ def test_export_measures_on_evaluation_pairs(tmp_path, teacher_run, face_folder,
     assert pack.provenance["quality"]["measured_on"] == "evaluation data"
     assert pack.provenance["quality"]["data"]["pairs"] == ".../" + "/".join((tmp_path / "pairs").parts[-2:])  # portable
     assert "onnx_fp16" not in pack.files
+
+
+@pytest.fixture(scope="module")
+def alpha_teacher_run(tmp_path_factory, face_folder):
+    """A tiny pix2pix run (64 px) whose generator draws colour + alpha (the glasses' alpha on the fly)."""
+    pytest.importorskip("lensengine_thug_glasses", reason="the thug_glasses plugin is not installed")
+    run = tmp_path_factory.mktemp("alpha_teacher_run")
+    argv = ["pix2pix", "--faces", str(face_folder), "--on-the-fly-teacher", "thug_glasses_classic", "--alpha"]
+    argv += ["--out", str(run), "--size", "64", "--ngf", "8", "--num-downs", "6", "--ndf", "8", "--n-layers", "2"]
+    argv += ["--steps", "3", "--batch-size", "2", "--no-progress", "--device", "cpu"]
+    assert main(argv) == 0
+    return run
+
+
+def test_an_alpha_teacher_is_distilled_into_an_alpha_student(tmp_path, alpha_teacher_run, face_folder):
+    model = Distill(DistillConfig(**STUDENT, teacher=str(alpha_teacher_run), alpha=True, gan=True), CPU)
+    batch = {"A": torch.rand(2, 3, 64, 64) * 2 - 1}
+    losses = model.train_step(batch, Precision(CPU, amp=False))
+    assert set(losses) == {"G_L1", "alpha_L1", "G_gan", "D_real", "D_fake"}
+    assert all(np.isfinite(value) for value in losses.values())
+    source, shown, wanted = model.sample_images(batch)
+    assert shown.shape == wanted.shape == source.shape  # composites, not raw colour + alpha
+    with pytest.raises(LensEngineError, match="the teacher draws colour \\+ alpha: distil with --alpha"):
+        Distill(DistillConfig(**STUDENT, teacher=str(alpha_teacher_run)), CPU)
+
+
+def test_a_colour_teacher_refuses_an_alpha_student(teacher_run):
+    with pytest.raises(LensEngineError, match="the teacher draws colour only: distil without --alpha"):
+        Distill(DistillConfig(**STUDENT, teacher=str(teacher_run), alpha=True), CPU)
+
+
+def test_an_alpha_student_exports_as_an_rgba_pack(tmp_path, alpha_teacher_run, face_folder):
+    run, pack_dir = tmp_path / "student", tmp_path / "pack"
+    argv = ["distill", "--teacher-checkpoint", str(alpha_teacher_run), "--faces", str(face_folder), "--alpha"]
+    argv += ["--size", "32", "--ngf", "4", "--num-downs", "5", "--steps", "2", "--batch-size", "2"]
+    argv += ["--out", str(run), "--no-progress", "--device", "cpu"]
+    assert main(argv) == 0
+    export = ["export", "--checkpoint", str(run), "--out", str(pack_dir), "--name", "tiny_student"]
+    assert main([*export, "--eval-faces", str(face_folder), "--eval-teacher", "thug_glasses_classic"]) == 0
+    pack = load_pack(pack_dir)
+    assert (pack.outputs, pack.crop_size) == ("rgba", 32)
