@@ -5,7 +5,7 @@ two of its passes a face's landmarks are moved by the similarity transform (shif
 explains how a grid of its points moved: pyramidal Lucas-Kanade flow (``cv2.calcOpticalFlowPyrLK``) of every
 ``POINT_STEP``-th landmark, computed on the face's box plus a margin only, then a RANSAC fit of the transform
 (``cv2.estimateAffinePartial2D``). That costs about 1 ms a face. Measured against MediaPipe's own landmarks of
-the next frame on the sample clip (``benchmarks/landmark_flow.py``): 0.2 px median error at the eyes, where
+the next frame on the sample clip: 0.2 px median error at the eyes, where
 keeping the last landmarks errs by 1.0 px.
 
 A similarity cannot follow what changes shape inside the face (a mouth opening); the caller runs the landmark
