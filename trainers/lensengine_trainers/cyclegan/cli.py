@@ -31,6 +31,7 @@ from lensengine_trainers.cyclegan.quality import (
 from lensengine_trainers.cyclegan.speed import face_lens_speed
 from lensengine_trainers.cyclegan.teacher_split import make_unpaired
 from lensengine_trainers.cyclegan.unpaired_folder import UnpairedSamples
+from lensengine_trainers.cyclegan.warm_start import warm_start
 from lensengine_trainers.data.augment import AugmentConfig
 from lensengine_trainers.data.face_folder import FaceFolder
 from lensengine_trainers.data.teacher import load_teacher
@@ -122,6 +123,13 @@ def add_cyclegan_parser(subparsers) -> None:
         help="opacity the alphas start at (0.018: leave the faces alone; from near 0 the cycle and identity "
         "losses can shut the masks before the GAN loss opens them: start higher, e.g. 0.5, if they do)",
     )
+    group.add_argument(
+        "--warm-start",
+        nargs=2,
+        metavar=("PACK_AB", "PACK_BA"),
+        help="a new run's generators start from these lens packs' weights (a colour-only pack may start an "
+        "--alpha run: its colour is kept, the alpha starts at --alpha-start)",
+    )
     add_run_options(cyclegan, LOOP_DEFAULTS, batch_unit="A and B images each")
     cyclegan.set_defaults(handler=run_train)
 
@@ -192,7 +200,11 @@ def _resumed_run(args: argparse.Namespace):
     checkpoint = read_checkpoint(args.resume)
     if checkpoint.model_kind != "cyclegan":
         raise LensEngineError(f"{checkpoint.folder} is a {checkpoint.model_kind} run: resume it with that command")
-    fixed = [name for name in MODEL_OPTIONS + AUGMENT_OPTIONS + ("preset",) if getattr(args, name, None) is not None]
+    fixed = [
+        name
+        for name in MODEL_OPTIONS + AUGMENT_OPTIONS + ("preset", "warm_start")
+        if getattr(args, name, None) is not None
+    ]
     if fixed:
         raise LensEngineError(f"--{fixed[0].replace('_', '-')} cannot change when resuming: start a new run (--out)")
     source = dict(checkpoint.meta["data"]["source"])
@@ -213,6 +225,9 @@ def run_train(args: argparse.Namespace) -> int:
     apply_threads(args)
     config, source, loop, run_dir, checkpoint = _resumed_run(args) if args.resume else _new_run(args)
     model = CycleGAN(config, resolve_device(loop.device), init_seed=loop.seed)
+    if args.warm_start and checkpoint is None:
+        packs = dict(zip(("AtoB", "BtoA"), args.warm_start))
+        source["warm_start"] = warm_start({"AtoB": model.g_ab, "BtoA": model.g_ba}, packs)
     samples = UnpairedSamples(source["unpaired"], config.size, AugmentConfig(**source["augment"]))
     data = {"source": source, "margin": samples.margin, "count": len(samples)}
     result = train(model, samples, data, loop, run_dir, resume=checkpoint)

@@ -11,6 +11,7 @@ import numpy as np
 import onnxruntime
 import pytest
 import torch
+from safetensors.torch import load_file
 
 from lensengine.errors import LensEngineError
 from lensengine.lenses.neural import NeuralLens
@@ -215,3 +216,28 @@ def test_a_run_from_before_alpha_still_resumes_and_exports_rgb(tmp_path, unpaire
     assert run_cli([*argv, "--no-fp16"]) == 0
     pack = load_pack(tmp_path / "ab")
     assert pack.outputs == "rgb" and pack.config["alpha"] is False
+
+
+def test_a_colour_run_warm_starts_an_alpha_run(tmp_path, unpaired_folder):
+    """The colour packs of a run start a new --alpha run: colour weights copied, alpha at --alpha-start, the packs
+    named in the run's data; packs of another width are refused in one line."""
+    colour = tmp_path / "colour"
+    data = ["--data", str(unpaired_folder)]
+    assert run_cli(["cyclegan", *data, "--out", str(colour), *TINY_OPTIONS, "--steps", "2"]) == 0
+    argv = ["cyclegan-export", "--checkpoint", str(colour), "--out-ab", str(tmp_path / "ab"), "--name-ab", "ab"]
+    assert run_cli([*argv, "--out-ba", str(tmp_path / "ba"), "--name-ba", "ba"]) == 0
+    warm = tmp_path / "warm"
+    new_run = ["cyclegan", *data, *TINY_OPTIONS, "--alpha", "--alpha-start", "0.5"]
+    packs = ["--warm-start", str(tmp_path / "ab"), str(tmp_path / "ba")]
+    assert run_cli([*new_run, *packs, "--out", str(warm), "--steps", "1", "--lr", "1e-12"]) == 0
+    started = read_checkpoint(warm)
+    assert set(started.meta["data"]["source"]["warm_start"]) == {"AtoB", "BtoA"}
+    for direction, pack_name in (("AtoB", "ab"), ("BtoA", "ba")):
+        generator, colour_pack = checkpoint_generator(started, direction), load_pack(tmp_path / pack_name)
+        weights = load_file(colour_pack.file("safetensors"))
+        last, key = generator.model[-2], f"model.{len(generator.model) - 2}.weight"
+        torch.testing.assert_close(last.weight[:3], weights[key], atol=1e-6, rtol=0)
+        assert torch.sigmoid(last.bias[3]).item() == pytest.approx(0.5, abs=1e-3)
+    with pytest.raises(LensEngineError, match="--warm-start: .* trained with other knobs: start the run with --ngf 4"):
+        wide = ["cyclegan", *data, *TINY_OPTIONS, "--ngf", "8", "--alpha"]  # the later --ngf wins
+        run_cli([*wide, *packs, "--out", str(tmp_path / "wide"), "--steps", "1"])
