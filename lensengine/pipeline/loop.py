@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -106,6 +106,13 @@ class CaptureThread(threading.Thread):
             self.mailbox.end(exc)
         else:
             self.mailbox.end()
+
+
+def _taken_now(arrivals: Iterator[Arrival]) -> Iterator[Arrival]:
+    """Offline arrivals stamped when the engine takes them: a frame's latency counts from then, not from when it
+    was read ahead."""
+    for arrival in arrivals:
+        yield replace(arrival, captured_at=time.perf_counter())
 
 
 class FrameLoop:
@@ -198,8 +205,9 @@ class FrameLoop:
             return
         read_ahead = None
         if not self.realtime:  # offline: read the next frames while this one is tracked and rendered
-            arrivals = read_ahead = ReadAhead(arrivals, self.stop)
+            read_ahead = ReadAhead(arrivals, self.stop)
             read_ahead.start()
+            arrivals = _taken_now(read_ahead)
         stage = TrackingStage(arrivals, self.processor.track, self.lenses.wants_faces, self.stop, self.realtime)
         stage.start()
         try:
