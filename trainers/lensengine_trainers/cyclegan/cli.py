@@ -54,6 +54,7 @@ MODEL_OPTIONS = (
     "lambda_alpha_l1",
     "lambda_alpha_tv",
     "alpha_start",
+    "warmup_steps",
 )
 AUGMENT_OPTIONS = ("zoom", "flip", "rotate", "brightness", "contrast", "saturation", "hue")
 LOOP_DEFAULTS = {"steps": 10_000, "batch_size": 1}
@@ -122,6 +123,12 @@ def add_cyclegan_parser(subparsers) -> None:
         type=float,
         help="opacity the alphas start at (0.018: leave the faces alone; from near 0 the cycle and identity "
         "losses can shut the masks before the GAN loss opens them: start higher, e.g. 0.5, if they do)",
+    )
+    group.add_argument(
+        "--warmup-steps",
+        type=int,
+        help="the cycle, identity and alpha-sparsity weights rise from 0 over these first steps (0), so the GAN "
+        "loss can open an --alpha run's masks first",
     )
     group.add_argument(
         "--warm-start",

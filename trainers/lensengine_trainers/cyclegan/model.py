@@ -80,6 +80,7 @@ class CycleGANConfig:
     lambda_alpha_l1: float = 0.1
     lambda_alpha_tv: float = 0.1
     alpha_start: float = 1.0 / (1.0 + math.exp(-ALPHA_BIAS_INIT))  # 0.018: an untrained net leaves faces alone
+    warmup_steps: int = 0  # the cycle, identity and alpha-sparsity weights rise from 0 over these first steps
 
     def __post_init__(self) -> None:
         if self.size < 16 or self.size % 4:
@@ -92,6 +93,8 @@ class CycleGANConfig:
             )
         if not 0.0 < self.alpha_start < 1.0:
             raise LensEngineError(f"--alpha-start must be an opacity strictly between 0 and 1, got {self.alpha_start}")
+        if self.warmup_steps < 0:
+            raise LensEngineError(f"--warmup-steps must be 0 or more, got {self.warmup_steps}")
         if min(self.lambda_alpha_l1, self.lambda_alpha_tv) < 0:
             raise LensEngineError(
                 "--lambda-alpha-l1 and --lambda-alpha-tv must be >= 0, got "
@@ -185,6 +188,7 @@ class CycleGAN:
             raise LensEngineError("CycleGAN needs images of both sets: give a folder with trainA/ and trainB/")
         s = self.settings
         real_a, real_b = batch["A"], batch["B"]
+        ramp = self.warmup_factor()
         set_requires_grad(self.d_a, False)
         set_requires_grad(self.d_b, False)
         g_ab, g_ba = self.replicas["G_AB"], self.replicas["G_BA"]
@@ -198,18 +202,18 @@ class CycleGAN:
             gan_ba = gan_loss(self.d_a(fake_a), True, GAN_MODE)
             cycle_a = F.l1_loss(rec_a.float(), real_a.float())
             cycle_b = F.l1_loss(rec_b.float(), real_b.float())
-            loss_g = gan_ab + gan_ba + s.lambda_cycle * (cycle_a + cycle_b)
+            loss_g = gan_ab + gan_ba + ramp * s.lambda_cycle * (cycle_a + cycle_b)
             idt_ab = idt_ba = torch.zeros((), device=self.device)
             if s.lambda_identity > 0:
                 idt_ab = self.identity(shown_image(real_b, g_ab(real_b)), real_b)
                 idt_ba = self.identity(shown_image(real_a, g_ba(real_a)), real_a)
-                loss_g = loss_g + s.lambda_cycle * s.lambda_identity * (idt_ab + idt_ba)
+                loss_g = loss_g + ramp * s.lambda_cycle * s.lambda_identity * (idt_ab + idt_ba)
         alpha = {}
         if s.alpha:  # the translations' masks: as little and as smooth as the GAN and cycle losses allow
             for direction, output in (("AB", out_ab), ("BA", out_ba)):
                 mean, tv = alpha_terms(output)
                 alpha[f"alpha_l1_{direction}"], alpha[f"alpha_tv_{direction}"] = mean, tv
-                loss_g = loss_g + s.lambda_alpha_l1 * mean + s.lambda_alpha_tv * tv
+                loss_g = loss_g + ramp * s.lambda_alpha_l1 * mean + s.lambda_alpha_tv * tv
         self.schedule.apply(self.optimizers["G"])
         precision.step(loss_g, self.optimizers["G"])
 
@@ -237,6 +241,16 @@ class CycleGAN:
             "D_B": 0.5 * (d_b_real + d_b_fake).item(),
             **{name: value.item() for name, value in alpha.items()},
         }
+
+    def warmup_factor(self) -> float:
+        """How much of the cycle, identity and alpha-sparsity weights the coming update uses: rising linearly from
+        0 to 1 over ``warmup_steps`` (counted by the generators' optimiser, so a resumed run goes on with it).
+        Those losses are 0 exactly where an alpha generator changes nothing; at full weight from the start they
+        can shut the masks before the GAN loss opens them."""
+        if not self.settings.warmup_steps:
+            return 1.0
+        done = int(self.optimizers["G"].param_groups[0].get("schedule_step", 0))
+        return min(1.0, done / self.settings.warmup_steps)
 
     @torch.no_grad()
     def sample_images(self, batch: dict[str, torch.Tensor]) -> list[torch.Tensor]:

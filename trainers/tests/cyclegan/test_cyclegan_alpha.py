@@ -241,3 +241,25 @@ def test_a_colour_run_warm_starts_an_alpha_run(tmp_path, unpaired_folder):
     with pytest.raises(LensEngineError, match="--warm-start: .* trained with other knobs: start the run with --ngf 4"):
         wide = ["cyclegan", *data, *TINY_OPTIONS, "--ngf", "8", "--alpha"]  # the later --ngf wins
         run_cli([*wide, *packs, "--out", str(tmp_path / "wide"), "--steps", "1"])
+
+
+def test_the_warmup_raises_the_cycle_and_sparsity_weights_from_zero():
+    """Over --warmup-steps the cycle, identity and sparsity terms rise linearly from 0: at the first step the
+    generators' loss is the GAN loss (and the alpha TV) alone, so the same step with all of them off matches it."""
+    batch = blob_batch()
+    model = CycleGAN(tiny(alpha=True, warmup_steps=4), CPU)
+    factors = []
+    for _ in range(6):
+        factors.append(model.warmup_factor())
+        model.train_step(batch, Precision(CPU, amp=False))
+    assert factors == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    weights = {}
+    for name, changes in (("warmup", {"warmup_steps": 10}), ("off", {"lambda_cycle": 0.0, "lambda_alpha_l1": 0.0})):
+        torch.manual_seed(0)
+        model = CycleGAN(tiny(alpha=True, **changes), CPU)
+        torch.manual_seed(1)
+        model.train_step(batch, Precision(CPU, amp=False))
+        weights[name] = model.g_ab.model[-2].weight.detach().clone()
+    torch.testing.assert_close(weights["warmup"], weights["off"])
+    with pytest.raises(LensEngineError, match="--warmup-steps must be 0 or more"):
+        tiny(warmup_steps=-1)
