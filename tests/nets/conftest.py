@@ -13,3 +13,18 @@ def _seeded_two_thread_torch():
     torch.set_num_threads(2)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def onnx_and_torch(tmp_path):
+    """A function: (net in eval mode, input batch) -> (ONNX Runtime's output, torch's output) of the exported net."""
+    ort = pytest.importorskip("onnxruntime")
+
+    def run(net: torch.nn.Module, x: torch.Tensor):
+        path = tmp_path / "net.onnx"
+        torch.onnx.export(net, x, str(path), dynamo=False, opset_version=17, input_names=["input"])
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        with torch.no_grad():
+            return session.run(None, {"input": x.numpy()})[0], net(x).numpy()
+
+    return run

@@ -65,15 +65,8 @@ class TestUNetAlphaHead:
         with pytest.raises(NetworkError, match="alpha"):
             UNetGenerator(ngf=2, num_downs=5, alpha="yes")
 
-    def test_onnx_export_matches_torch(self, tmp_path):
-        ort = pytest.importorskip("onnxruntime")
+    def test_onnx_export_matches_torch(self, onnx_and_torch):
         net = UNetGenerator(ngf=2, num_downs=5, alpha=True).eval()
-        x = torch.rand(2, 3, 32, 32) * 2 - 1
-        path = tmp_path / "unet_alpha.onnx"
-        torch.onnx.export(net, x, str(path), dynamo=False, opset_version=17, input_names=["input"])
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        out = session.run(None, {"input": x.numpy()})[0]
-        with torch.no_grad():
-            expected = net(x).numpy()
+        out, expected = onnx_and_torch(net, torch.rand(2, 3, 32, 32) * 2 - 1)
         assert out.shape == (2, 4, 32, 32)
         assert abs(out - expected).max() < 1e-4
