@@ -28,15 +28,8 @@ def engine_frame(lens: str, size: tuple[int, int], index: int, work: Path) -> np
     settings = EngineSettings(lens=lens, input=INPUT, output=str(video), size=size, realtime=False, frames=index + 1)
     with open_engine(settings) as loop:
         loop.run()
-    capture = cv2.VideoCapture(str(video))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
-    return frames[index]
+    with open_source(str(video)) as written:
+        return [written.read() for _ in range(index + 1)][index]
 
 
 def labelled(frame: np.ndarray, text: str) -> np.ndarray:
@@ -57,7 +50,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         panels = [labelled(original, "input (sample clip)")]
         panels += [labelled(engine_frame(lens, args.size, args.frame, Path(work)), lens) for lens in LENSES]
-    cv2.imwrite(str(args.out), np.hstack(panels))
+    cv2.imwrite(str(args.out), np.hstack(panels), [cv2.IMWRITE_JPEG_QUALITY, 90])
     print(f"wrote {args.out}")
 
 
