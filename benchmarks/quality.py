@@ -1,7 +1,7 @@
 """Quality of a face lens pack against the teacher lens it learnt from, on faces it never saw; and its speed.
 
-    python benchmarks/quality.py --pack PACK --teacher LENS [--held-out grace_hopper] [--clip-frames 16]
-                                 [--speed-runs 200] [--out benchmarks/results] [--write-provenance]
+    python benchmarks/quality.py --pack PACK --teacher LENS [--removes] [--held-out grace_hopper] [--clip-frames 16]
+                                 [--speed-runs 200] [--threads 2] [--out benchmarks/results] [--write-provenance]
 
 Held-out crops: each ``--held-out`` photo (lensengine.sources.face_photos) as it is, and frames of the sample clip in
 which that person is fully visible (rolled and scaled by the clip; landmarks from MediaPipe in IMAGE mode, the
@@ -14,17 +14,22 @@ What is compared is what each lens shows in the crop: a lens that returns colour
 colour * alpha``, as the engine's paste does.
 
 Per crop: PSNR (dB) and SSIM of the pack's output against the teacher's, over the whole crop, over the face box
-(the box around the 478 landmarks) and over the eye box (centred between the irises, 2 eye distances wide and
-0.9 high: where glasses, make-up or eye effects land); the same figures for the untouched input ("do nothing"
-baseline); PSNR of the pack's output against the *input* outside what the teacher draws (its alpha, or the
-pixels it changes, grown by 1 px for the edge's antialiasing): how well the lens leaves the rest of the face
-alone; the share of the pixels the teacher paints dark (<= 40 in every channel) that the pack paints dark too
-(<= 80); and whether the glasses cover both eyes (for each eye, at least half of the teacher's dark pixels
-within half an eye distance of its iris painted dark by the pack). Speed: ONNX Runtime on the CPU (the engine's
-backend: one thread per physical core), batch 1 and batch 4, median and p95 per face.
+(the box around the 478 landmarks) and over the eye box (centred between the irises, 2 eye distances wide and 0.9
+high: where glasses, make-up or eye effects land); the same figures for the untouched input ("do nothing"
+baseline); PSNR of the pack's output against the *input* outside what the teacher draws (its alpha, or the pixels
+it changes, grown by 1 px for the edge's antialiasing) and outside the eye box: how well the lens leaves the rest
+of the face alone; the share of the pixels the teacher paints dark (<= 40 in every channel) that the pack paints
+dark too (<= 80); and whether the glasses cover both eyes (for each eye, at least half of the teacher's dark pixels
+within half an eye distance of its iris painted dark by the pack). Speed: ONNX Runtime on the CPU with
+``--threads`` intra-op threads (2), batch 1 and batch 4, median and p95 per face.
 
-Targets (issue 10): >= 30 dB against the teacher over the face box, >= 40 dB against the input outside the
-glasses, glasses on both eyes in >= 95 % of the faces, <= 2 ms per face at batch 1.
+``--removes`` scores a lens that takes the teacher's drawing off (``glasses_removal_cyclegan``): its input is what
+the teacher shows, and it is scored against the untouched face ("teacher" then means that original face).
+
+Targets (issue 10): the pix2pix ``thug_glasses`` >= 30 dB against the teacher over the face box, >= 40 dB
+against the input outside the glasses, glasses on both eyes in >= 95 % of the faces, <= 2 ms per face at batch 1;
+the CycleGAN glasses lens glasses on both eyes in >= 80 % of the faces and >= 32 dB against the input outside
+the eye box; the removal lens >= 28 dB against the original face over the face box.
 
 Writes <out>/quality-<pack name>.json, .md and .png (a contact sheet: input | teacher | pack per held-out crop).
 ``--write-provenance`` also stores the summary in the pack's lens.toml as ``provenance.quality.held_out``.
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -51,6 +57,7 @@ from machine_info import machine_info  # noqa: E402
 from lensengine.errors import LensEngineError  # noqa: E402
 from lensengine.face.align import align_matrix, crop_face, transform_points  # noqa: E402
 from lensengine.inference import create_backend  # noqa: E402
+from lensengine.inference.cpu_cores import LENS_THREADS_ENV  # noqa: E402
 from lensengine.inference.preprocess import swap_rb  # noqa: E402
 from lensengine.lenses.catalogue import lens_catalogue, resolve_lens  # noqa: E402
 from lensengine.lenses.plugins import load_plugins  # noqa: E402
@@ -71,6 +78,9 @@ TARGET_MS_PER_FACE = 2.0
 TARGET_PSNR_FACE_DB = 30.0
 TARGET_PSNR_OUTSIDE_DB = 40.0
 TARGET_BOTH_EYES = 0.95
+TARGET_CYCLEGAN_BOTH_EYES = 0.80
+TARGET_CYCLEGAN_OUTSIDE_EYES_DB = 32.0
+TARGET_REMOVAL_PSNR_FACE_DB = 28.0
 EYE_RADIUS = 0.5  # in eye distances: the teacher's dark pixels this close to an iris belong to that eye
 EYE_COVERED = 0.5  # share of an eye's teacher-dark pixels the pack must paint dark
 SHEET_ROWS = 8
@@ -191,12 +201,15 @@ def crop_scores(inputs, teacher_out, pack_out, landmarks, teacher_alpha=None) ->
         face = (slice(fy0, fy1), slice(fx0, fx1))
         painted_dark = (wanted.max(axis=2) <= TEACHER_DARK) & np.any(wanted != source, axis=2)
         outside = ~drawn_mask(source, wanted, alpha)
+        outside_eyes = np.ones(source.shape[:2], bool)
+        outside_eyes[eyes] = False
         left_eye, right_eye = eyes_covered(got, painted_dark, points)
         scores.append(
             {
                 "psnr_face": psnr(got[face], wanted[face]),
                 "input_psnr_face": psnr(source[face], wanted[face]),
                 "psnr_outside_vs_input": psnr(got[outside], source[outside]),
+                "psnr_outside_eyes_vs_input": psnr(got[outside_eyes], source[outside_eyes]),
                 "both_eyes": float(left_eye and right_eye),
                 "psnr_crop": psnr(got, wanted),
                 "ssim_crop": ssim(got, wanted),
@@ -222,7 +235,8 @@ def summary(scores: list[dict], rows: list[int]) -> dict:
     for key in keys:
         values = [scores[i][key] for i in rows if scores[i][key] is not None]
         out[key] = round(float(np.mean(values)), 4) if values else None
-    for key in ("psnr_face", "psnr_outside_vs_input"):  # the worst crop too: a mean can hide one bad face
+    # the worst crop too: a mean can hide one bad face
+    for key in ("psnr_face", "psnr_outside_vs_input", "psnr_outside_eyes_vs_input"):
         values = [scores[i][key] for i in rows]
         out[f"{key}_min"] = round(float(np.min(values)), 4) if values else None
     return out
@@ -259,7 +273,7 @@ def speed(pack, crops: np.ndarray, runs: int) -> dict:
     return result
 
 
-def contact_sheet(labels, inputs, teacher_out, pack_out, path: Path) -> None:
+def contact_sheet(labels, inputs, teacher_out, pack_out, path: Path, titles=("input", "teacher", "pack")) -> None:
     """PNG: one row per crop (input | teacher | pack, enlarged SHEET_ZOOM times, nearest neighbour, so that every
     pixel can be seen), at most SHEET_ROWS rows, each labelled above."""
     rows = []
@@ -272,7 +286,7 @@ def contact_sheet(labels, inputs, teacher_out, pack_out, path: Path) -> None:
         rows.append(np.concatenate([label, strip]))
     header = np.zeros((20, rows[0].shape[1], 3), np.uint8)
     third = rows[0].shape[1] // 3
-    for column, title in enumerate(("input", "teacher", "pack")):
+    for column, title in enumerate(titles):
         cv2.putText(header, title, (column * third + 4, 15), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1)
     cv2.imwrite(str(path), np.concatenate([header, *rows], axis=0))
 
@@ -287,19 +301,19 @@ def markdown(report: dict) -> str:
         f"margin {report['margin']}. Eye box: {EYE_BOX_WIDTH} x {EYE_BOX_HEIGHT} eye distances around the irises. "
         f'Baseline "input": the untouched crop against the teacher.',
         "",
-        f"Targets: PSNR face box >= {TARGET_PSNR_FACE_DB:g} dB (vs teacher), PSNR outside the glasses >= "
-        f"{TARGET_PSNR_OUTSIDE_DB:g} dB (vs input), glasses on both eyes >= {TARGET_BOTH_EYES:.0%} of faces, "
-        f"<= {TARGET_MS_PER_FACE:g} ms per face (batch 1).",
+        *targets_text(report["removes"]),
         "",
-        "| crops | n | PSNR face box (min) | input PSNR face box | PSNR outside vs input (min) | both eyes "
+        "| crops | n | PSNR face box (min) | input PSNR face box | PSNR outside vs input (min) "
+        "| PSNR outside eye box vs input (min) | both eyes "
         "| PSNR crop | SSIM crop | PSNR eyes | SSIM eyes | input PSNR eyes | input SSIM eyes | dark coverage |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for group, figures in report["summary"].items():
         lead = (
             f"{figures['psnr_face']:.2f} ({figures['psnr_face_min']:.2f}) | {figures['input_psnr_face']:.2f} | "
             f"{figures['psnr_outside_vs_input']:.2f} ({figures['psnr_outside_vs_input_min']:.2f}) | "
-            f"{figures['both_eyes']:.0%} | "
+            f"{figures['psnr_outside_eyes_vs_input']:.2f} ({figures['psnr_outside_eyes_vs_input_min']:.2f}) | "
+            f"{percent(figures['both_eyes'])} | "
         )
         cells = [
             figures[k]
@@ -319,20 +333,23 @@ def markdown(report: dict) -> str:
         "",
         "Per crop:",
         "",
-        "| crop | PSNR face box | PSNR outside vs input | both eyes | PSNR crop | SSIM crop | PSNR eyes | SSIM eyes "
-        "| dark coverage |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| crop | PSNR face box | PSNR outside vs input | PSNR outside eye box vs input | both eyes | PSNR crop "
+        "| SSIM crop | PSNR eyes | SSIM eyes | dark coverage |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, s in zip(report["labels"], report["crops"]):
         dark = f"{s['dark_coverage']:.3f}" if s["dark_coverage"] is not None else "-"
         lines.append(
             f"| {label} | {s['psnr_face']:.2f} | {s['psnr_outside_vs_input']:.2f} | "
-            f"{'yes' if s['both_eyes'] else 'no'} | {s['psnr_crop']:.2f} | {s['ssim_crop']:.3f} | "
+            f"{s['psnr_outside_eyes_vs_input']:.2f} | "
+            f"{'-' if s['both_eyes'] is None else 'yes' if s['both_eyes'] else 'no'} | "
+            f"{s['psnr_crop']:.2f} | {s['ssim_crop']:.3f} | "
             f"{s['psnr_eyes']:.2f} | {s['ssim_eyes']:.3f} | {dark} |"
         )
     lines += [
         "",
-        f"Speed (ONNX Runtime, CPU, target < {TARGET_MS_PER_FACE:g} ms per face):",
+        f"Speed (ONNX Runtime, CPU, {report['threads']} threads, target < {TARGET_MS_PER_FACE:g} ms per face for "
+        "the pix2pix lens):",
         "",
         "| batch | median ms/face | p95 ms/face | min ms/face | runs |",
         "|---|---|---|---|---|",
@@ -345,6 +362,24 @@ def markdown(report: dict) -> str:
     machine = report["machine"]
     lines += ["", f"Machine: {json.dumps(machine)}", "", f"Contact sheet: `{report['contact_sheet']}`", ""]
     return "\n".join(lines)
+
+
+def percent(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
+
+
+def targets_text(removes: bool) -> list[str]:
+    if removes:
+        return [
+            f"Target (removal lens): PSNR face box >= {TARGET_REMOVAL_PSNR_FACE_DB:g} dB against the original face."
+        ]
+    return [
+        f"Targets, pix2pix lens: PSNR face box >= {TARGET_PSNR_FACE_DB:g} dB (vs teacher), PSNR outside the glasses "
+        f">= {TARGET_PSNR_OUTSIDE_DB:g} dB (vs input), glasses on both eyes >= {TARGET_BOTH_EYES:.0%} of faces, "
+        f"<= {TARGET_MS_PER_FACE:g} ms per face (batch 1). CycleGAN glasses lens: glasses on both eyes >= "
+        f"{TARGET_CYCLEGAN_BOTH_EYES:.0%} of faces, PSNR outside the eye box >= {TARGET_CYCLEGAN_OUTSIDE_EYES_DB:g} "
+        "dB (vs input).",
+    ]
 
 
 def write_provenance(pack_root: Path, held_out: dict) -> None:
@@ -364,6 +399,12 @@ def main() -> None:
     parser.add_argument("--held-out", nargs="+", default=["grace_hopper"], help="face photos not used in training")
     parser.add_argument("--clip-frames", type=int, default=16, help="sample-clip frames of the held-out people (16)")
     parser.add_argument("--speed-runs", type=int, default=200, help="timed runs per batch size (200)")
+    parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads for the speed (2)")
+    parser.add_argument(
+        "--removes",
+        action="store_true",
+        help="the pack takes the teacher's drawing off: feed it the teacher's output, score it against the face",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder (benchmarks/results)")
     parser.add_argument("--write-provenance", action="store_true", help="store the summary in the pack's lens.toml")
     args = parser.parse_args()
@@ -382,25 +423,34 @@ def benchmark(args: argparse.Namespace) -> None:
             f"pack {pack.name!r} ({pack.kind}, x{pack.scale}) and teacher {args.teacher!r} ({teacher_spec.kind}) "
             "must both be face lenses of the same size: pick a face pack and the face lens it learnt from"
         )
+    os.environ[LENS_THREADS_ENV] = str(args.threads)
     teacher = teacher_spec.create()
     faces = held_out_faces(args.held_out, args.clip_frames)
     labels = [label for label, _, _ in faces]
     inputs, landmarks = aligned_crops(faces, pack.crop_size, pack.margin)
     teacher_out, teacher_alpha = shown(inputs, teacher.apply(inputs.copy(), landmarks))
+    titles = ("input", "teacher", "pack")
+    if args.removes:  # the pack's input is what the teacher drew; its reference, the face without it
+        inputs, teacher_out, titles = teacher_out, inputs, ("input (teacher's)", "original", "pack")
     pack_out, _ = shown(inputs, run_pack(pack, inputs))
     scores = crop_scores(inputs, teacher_out, pack_out, landmarks, teacher_alpha)
+    if args.removes:  # no glasses to find in what a removal lens shows
+        for score in scores:
+            score["both_eyes"] = score["dark_coverage"] = None
     photos = [i for i, label in enumerate(labels) if label.endswith(" photo")]
     clip = [i for i, label in enumerate(labels) if " clip frame " in label]
     groups = {"all": list(range(len(labels))), "photos": photos, "sample clip": clip}
 
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"quality-{pack.name}"
-    contact_sheet(labels, inputs, teacher_out, pack_out, args.out / f"{stem}.png")
+    contact_sheet(labels, inputs, teacher_out, pack_out, args.out / f"{stem}.png", titles)
     report = {
         "pack": pack.name,
         "teacher": args.teacher,
         "command": "python " + " ".join(sys.argv),
         "held_out": args.held_out,
+        "removes": args.removes,
+        "threads": args.threads,
         "crop_size": pack.crop_size,
         "margin": pack.margin,
         "summary": {name: summary(scores, rows) for name, rows in groups.items() if rows},
@@ -421,6 +471,7 @@ def benchmark(args: argparse.Namespace) -> None:
                 "crops": overall["crops"],
                 "psnr_face_box_db": overall["psnr_face"],
                 "psnr_outside_glasses_vs_input_db": overall["psnr_outside_vs_input"],
+                "psnr_outside_eye_box_vs_input_db": overall["psnr_outside_eyes_vs_input"],
                 "both_eyes": overall["both_eyes"],
                 "psnr_crop_db": overall["psnr_crop"],
                 "ssim_crop": overall["ssim_crop"],

@@ -22,6 +22,11 @@ Knobs:
   so that every output channel is in [-1, 1] and the packs' normalisation maps alpha 0..1 to 0..255 like colour.
   The lens output is ``input * (1 - alpha) + colour * alpha`` (``composite``): where alpha is 0 the input comes
   back exactly. Old (colour-only) weights load unchanged into ``alpha=False`` nets.
+- ``coords``: CoordConv input (Liu et al., "An intriguing failing of convolutional neural networks and the
+  CoordConv solution", NeurIPS 2018): two channels holding each pixel's x and y in [-1, 1] are appended to the
+  image before the first convolution. In an aligned face crop what a lens draws sits at nearly the same place
+  in every crop; with its coordinates in hand a small net draws it there crisply instead of finding the place
+  from the image alone. The channels are made inside the net, so its input stays the image.
 
 Convolutions followed by a norm layer have no bias (the norm removes it); with batch norm and
 ngf 64 the net has 54,414,531 parameters (54.4 M, as the authors' reference code).
@@ -70,6 +75,14 @@ def composite(source: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
     return source + (colour - source) * alpha
 
 
+def with_coordinates(x: torch.Tensor) -> torch.Tensor:
+    """N x C x H x W -> N x (C + 2) x H x W: the image, then each pixel's x and y, from -1 (first) to 1 (last)."""
+    n, _, h, w = x.shape
+    xs = torch.arange(w, dtype=x.dtype, device=x.device) * (2.0 / max(w - 1, 1)) - 1.0
+    ys = torch.arange(h, dtype=x.dtype, device=x.device) * (2.0 / max(h - 1, 1)) - 1.0
+    return torch.cat([x, xs.view(1, 1, 1, w).expand(n, 1, h, w), ys.view(1, 1, h, 1).expand(n, 1, h, w)], dim=1)
+
+
 class UNetGenerator(nn.Module):
     """pix2pix U-Net: [-1, 1] image in, [-1, 1] image of the same size out."""
 
@@ -82,6 +95,7 @@ class UNetGenerator(nn.Module):
         norm: str = "batch",
         dropout: bool = True,
         alpha: bool = False,
+        coords: bool = False,
     ) -> None:
         super().__init__()
         self.config = {
@@ -92,6 +106,7 @@ class UNetGenerator(nn.Module):
             "norm": require_choice(NET, "norm", norm, ("batch", "instance")),
             "dropout": require_bool(NET, "dropout", dropout),
             "alpha": require_bool(NET, "alpha", alpha),
+            "coords": require_bool(NET, "coords", coords),
         }
         widths = [ngf * min(2**level, 8) for level in range(num_downs)]
         innermost = num_downs - 1
@@ -99,7 +114,7 @@ class UNetGenerator(nn.Module):
         self.up = nn.ModuleList()
         for level, width in enumerate(widths):
             outermost = level == 0
-            down_in = in_ch if outermost else widths[level - 1]
+            down_in = in_ch + 2 * int(coords) if outermost else widths[level - 1]
             down_norm = not outermost and level != innermost
             down = [] if outermost else [nn.LeakyReLU(0.2)]
             down.append(nn.Conv2d(down_in, width, 4, 2, 1, bias=not down_norm))
@@ -121,6 +136,8 @@ class UNetGenerator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         num_downs = self.config["num_downs"]
         check_image_batch(x, NET, self.config["in_ch"], multiple=2**num_downs)
+        if self.config["coords"]:
+            x = with_coordinates(x)
         skips = []
         for down in self.down:
             x = down(x)

@@ -3,7 +3,6 @@
 teacher_split.py    unpaired trainA/ trainB/ from a face folder and a teacher lens (``cyclegan-data``)
 unpaired_folder.py  the trainA/ trainB/ samples, letterboxed and augmented
 image_pool.py       the 50 past fakes the discriminators learn from
-lr_schedule.py      constant, then linearly down to 0
 model.py            the two generators, two discriminators and their losses (``cyclegan``)
 quality.py          PSNR / SSIM against a teacher on held-out faces
 export.py           both directions as lens packs (``cyclegan-export``)

@@ -38,12 +38,12 @@ from lensengine.errors import LensEngineError
 from lensengine.nets import build_network
 from lensengine.nets.unet import split_colour_alpha
 from lensengine_trainers.common.gan_loss import gan_loss
+from lensengine_trainers.common.lr_schedule import LinearDecaySchedule
 from lensengine_trainers.common.patchgan import PatchDiscriminator
 from lensengine_trainers.common.precision import Precision
 from lensengine_trainers.common.vgg import load_vgg
 from lensengine_trainers.common.weight_init import init_gan_weights
 from lensengine_trainers.cyclegan.image_pool import ImagePool
-from lensengine_trainers.cyclegan.lr_schedule import LinearDecaySchedule
 from lensengine_trainers.pix2pix.model import ALPHA_BIAS_INIT, set_requires_grad, shown_image, total_variation
 
 PRESETS = {

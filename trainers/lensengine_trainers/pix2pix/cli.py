@@ -37,9 +37,11 @@ MODEL_OPTIONS = (
     "beta2",
     "direction",
     "alpha",
+    "coords",
     "lambda_alpha",
     "lambda_alpha_l1",
     "lambda_alpha_tv",
+    "decay_steps",
     "gan",
 )
 AUGMENT_OPTIONS = tuple(f.name for f in fields(AugmentConfig))
@@ -116,6 +118,15 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="alpha head: the net draws colour + alpha, composited over its input (face lenses that add things)",
     )
+    group.add_argument(
+        "--coords",
+        action="store_true",
+        default=None,
+        help="CoordConv: the U-Net also sees each pixel's x and y (draws crisply at places fixed in aligned crops)",
+    )
+    group.add_argument(
+        "--decay-steps", type=int, help="last steps over which the rate falls linearly to 0 (0: constant rate)"
+    )
     group.add_argument("--lambda-alpha", type=float, help="weight of the alpha's BCE to a teacher's alpha (10)")
     group.add_argument("--lambda-alpha-l1", type=float, help="weight of the alpha's L1 sparsity (0.1)")
     group.add_argument("--lambda-alpha-tv", type=float, help="weight of the alpha's total variation (0.1)")
@@ -165,6 +176,9 @@ def new_run(args: argparse.Namespace) -> tuple[dict, DataSpec, LoopConfig, Path]
     augment = given(args, AUGMENT_OPTIONS)
     augment["degrade"] = _degrade_sides(augment.get("degrade", "input"), model.get("direction", "AtoB"))
     loop = loop_config(args, {})
+    if model.get("decay_steps", 0) > loop.steps:
+        raise LensEngineError(f"--decay-steps {model['decay_steps']} is more than --steps {loop.steps}")
+    model["constant_steps"] = loop.steps - model.get("decay_steps", 0)
     return model, _data_spec(args, AugmentConfig(**augment)), loop, Path(args.out)
 
 

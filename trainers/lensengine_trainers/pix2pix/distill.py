@@ -27,9 +27,11 @@ from lensengine_trainers.pix2pix.model import (
     build_conditional_discriminator,
     build_generator,
     init_alpha_bias,
+    rate_schedule,
     set_requires_grad,
     shown_image,
     split_direction,
+    update,
 )
 
 
@@ -106,6 +108,7 @@ class Distill:
             self.networks["D"] = self.discriminator
             self.optimizers["D"] = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr, betas=betas)
         self.replicas = dict(self.networks)
+        self.schedule = rate_schedule(config)
 
     def _inputs_and_targets(
         self, batch: dict[str, torch.Tensor], precision: Precision
@@ -133,7 +136,7 @@ class Distill:
                 fake = gan_loss(self.replicas["D"](torch.cat([source, shown.detach()], 1)), False, mode)
                 real = gan_loss(self.replicas["D"](torch.cat([source, wanted], 1)), True, mode)
                 loss_d = 0.5 * (fake + real)
-            precision.step(loss_d, self.optimizers["D"])
+            update(loss_d, self.optimizers["D"], precision, self.schedule)
             set_requires_grad(self.discriminator, False)
             losses.update(D_real=real.item(), D_fake=fake.item())
         with precision.autocast():
@@ -147,7 +150,7 @@ class Distill:
                 loss_gan = gan_loss(self.discriminator(torch.cat([source, shown], 1)), True, mode)
                 loss = loss + loss_gan
                 losses["G_gan"] = loss_gan.item()
-        precision.step(loss, self.optimizers["G"])
+        update(loss, self.optimizers["G"], precision, self.schedule)
         if self.settings.gan:
             set_requires_grad(self.discriminator, True)
         losses["G_L1"] = loss_l1.item()

@@ -36,6 +36,7 @@ from lensengine.errors import LensEngineError
 from lensengine.nets import build_network
 from lensengine.nets.unet import composite, split_colour_alpha
 from lensengine_trainers.common.gan_loss import check_gan_mode, gan_loss
+from lensengine_trainers.common.lr_schedule import LinearDecaySchedule
 from lensengine_trainers.common.patchgan import PatchDiscriminator
 from lensengine_trainers.common.precision import Precision
 from lensengine_trainers.common.weight_init import init_gan_weights
@@ -68,9 +69,12 @@ class Pix2PixConfig:
     beta2: float = 0.999
     direction: str = "AtoB"
     alpha: bool = False
+    coords: bool = False
     lambda_alpha: float = 10.0
     lambda_alpha_l1: float = 0.1
     lambda_alpha_tv: float = 0.1
+    decay_steps: int = 0  # the last steps over which the rate falls linearly to 0 (0: constant, as before)
+    constant_steps: int = 0  # steps at the full rate before the decay (set from --steps)
 
     def __post_init__(self) -> None:
         check_generator_size(self.size, self.num_downs)
@@ -81,6 +85,8 @@ class Pix2PixConfig:
             raise LensEngineError(f"--lambda-l1 must be >= 0 and --lr > 0, got {self.lambda_l1} and {self.lr}")
         if self.lambda_gan < 0:
             raise LensEngineError(f"--lambda-gan must be >= 0 (0: no discriminator), got {self.lambda_gan}")
+        if self.decay_steps < 0 or self.constant_steps < 0:
+            raise LensEngineError(f"--decay-steps must be 0 or more, got {self.decay_steps}")
         if min(self.lambda_alpha, self.lambda_alpha_l1, self.lambda_alpha_tv) < 0:
             raise LensEngineError(
                 "--lambda-alpha, --lambda-alpha-l1 and --lambda-alpha-tv must be >= 0, got "
@@ -116,7 +122,20 @@ def build_generator(config: Pix2PixConfig) -> torch.nn.Module:
         norm=config.norm,
         dropout=config.dropout,
         alpha=config.alpha,
+        coords=config.coords,
     )
+
+
+def rate_schedule(config: Pix2PixConfig) -> LinearDecaySchedule | None:
+    """The learning-rate decay ``config`` asks for (the pix2pix paper's linear decay to 0), or None: constant."""
+    return LinearDecaySchedule(config.lr, config.constant_steps, config.decay_steps) if config.decay_steps else None
+
+
+def update(loss: torch.Tensor, optimizer, precision: Precision, schedule: LinearDecaySchedule | None) -> None:
+    """One optimiser update from ``loss``, at the scheduled rate when the run decays it."""
+    if schedule is not None:
+        schedule.apply(optimizer)
+    precision.step(loss, optimizer)
 
 
 def init_alpha_bias(generator: torch.nn.Module, value: float = ALPHA_BIAS_INIT) -> None:
@@ -198,6 +217,7 @@ class Pix2Pix:
             "D": torch.optim.Adam(self.discriminator.parameters(), lr=config.lr, betas=betas),
         }
         self.replicas = dict(self.networks)
+        self.schedule = rate_schedule(config)
 
     def train_step(self, batch: dict[str, torch.Tensor], precision: Precision) -> dict[str, float]:
         source, target = split_direction(batch, self.settings.direction)
@@ -217,7 +237,7 @@ class Pix2Pix:
                 loss_d_fake = gan_loss(fake_logits, False, self.settings.gan_mode)
                 loss_d_real = gan_loss(real_logits, True, self.settings.gan_mode)
                 loss_d = 0.5 * (loss_d_fake + loss_d_real)
-            precision.step(loss_d, self.optimizers["D"])
+            update(loss_d, self.optimizers["D"], precision, self.schedule)
             set_requires_grad(self.discriminator, False)
             losses.update(D_real=loss_d_real.item(), D_fake=loss_d_fake.item())
 
@@ -233,7 +253,7 @@ class Pix2Pix:
         if self.settings.alpha:
             extra = alpha_losses(output, target, self.settings)
             loss_g = loss_g + weighted_alpha_loss(extra, self.settings)
-        precision.step(loss_g, self.optimizers["G"])
+        update(loss_g, self.optimizers["G"], precision, self.schedule)
         set_requires_grad(self.discriminator, True)
         losses["G_L1"] = loss_g_l1.item()
         return {**losses, **{name: value.item() for name, value in extra.items()}}

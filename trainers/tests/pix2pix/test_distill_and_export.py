@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from lensengine.errors import LensEngineError
+from lensengine.nets import build_network
 from lensengine.packs import load_pack
 from lensengine_trainers.cli import main
 from lensengine_trainers.common.checkpoint import read_checkpoint
@@ -177,3 +178,24 @@ def test_an_alpha_student_exports_as_an_rgba_pack(tmp_path, alpha_teacher_run, f
     assert main([*export, "--eval-faces", str(face_folder), "--eval-teacher", "thug_glasses_classic"]) == 0
     pack = load_pack(pack_dir)
     assert (pack.outputs, pack.crop_size) == ("rgba", 32)
+
+
+def test_a_coords_generator_trains_and_exports_a_pack_that_runs(tmp_path, face_folder):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    pytest.importorskip("lensengine_thug_glasses", reason="the thug_glasses plugin is not installed")
+    run, pack_dir = tmp_path / "run", tmp_path / "pack"
+    argv = ["pix2pix", "--faces", str(face_folder), "--on-the-fly-teacher", "thug_glasses_classic", "--alpha"]
+    argv += ["--coords", "--lambda-gan", "0", "--size", "32", "--ngf", "4", "--num-downs", "5", "--steps", "2"]
+    argv += ["--batch-size", "2", "--out", str(run), "--no-progress", "--device", "cpu"]
+    assert main(argv) == 0
+    assert main(["export", "--checkpoint", str(run), "--out", str(pack_dir), "--name", "tiny_coords"]) == 0
+    pack = load_pack(pack_dir)
+    assert pack.config["coords"] is True and pack.outputs == "rgba"
+    generator = build_network(pack.arch, **pack.config)
+    generator.load_state_dict(read_checkpoint(run).network_state("G"))
+    generator.eval()
+    x = torch.rand(3, 3, 32, 32) * 2 - 1
+    session = onnxruntime.InferenceSession(str(pack.file("onnx_fp32")), providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        expected = generator(x).numpy()
+    assert np.abs(session.run(None, {"input": x.numpy()})[0] - expected).max() < 1e-4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -12,6 +13,7 @@ from lensengine.errors import LensEngineError
 from lensengine_trainers.cli import main
 from lensengine_trainers.common.checkpoint import read_checkpoint, run_checkpoints
 from lensengine_trainers.common.loop import LoopConfig, train
+from lensengine_trainers.common.precision import Precision
 from lensengine_trainers.common.quality import NO_AUGMENTATION, measure_quality
 from lensengine_trainers.data.augment import AugmentConfig
 from lensengine_trainers.data.face_folder import FaceFolder
@@ -117,3 +119,29 @@ def test_generator_sizes_must_fit_the_u_net():
         Pix2PixConfig(size=130, num_downs=7)
     with pytest.raises(LensEngineError, match="--direction must be AtoB or BtoA"):
         Pix2PixConfig(direction="sideways")
+
+
+def test_the_rate_decays_linearly_to_zero_over_the_last_steps(face_folder, iris_marker):
+    samples = teacher_samples(face_folder, iris_marker, NO_AUGMENTATION)
+    sample = samples.sample(0, np.random.default_rng(0))
+    batch = {side: torch.from_numpy(sample[side])[None] for side in ("A", "B")}
+    batch = {side: image.permute(0, 3, 1, 2).float() / 127.5 - 1.0 for side, image in batch.items()}
+    decaying = Pix2Pix(Pix2PixConfig(**{**TINY.__dict__, "constant_steps": 2, "decay_steps": 4}), CPU)
+    constant = Pix2Pix(TINY, CPU)
+    rates = {"decaying": [], "constant": []}
+    for _ in range(6):
+        for name, model in (("decaying", decaying), ("constant", constant)):
+            model.train_step(batch, Precision(CPU, amp=False))
+            rates[name].append([model.optimizers[net].param_groups[0]["lr"] for net in ("G", "D")])
+    base = TINY.lr
+    np.testing.assert_allclose(rates["decaying"], [[base * f] * 2 for f in (1, 1, 1, 0.75, 0.5, 0.25)])
+    assert rates["constant"] == [[base, base]] * 6
+
+
+def test_decay_longer_than_the_run_is_refused(tmp_path, face_folder, capsys):
+    argv = ["pix2pix", "--faces", str(face_folder), "--on-the-fly-teacher", "thug_glasses_classic"]
+    argv += ["--out", str(tmp_path), "--steps", "10", "--decay-steps", "11", "--no-progress", "--device", "cpu"]
+    assert main(argv) == 2
+    assert "--decay-steps 11 is more than --steps 10" in capsys.readouterr().err
+    with pytest.raises(LensEngineError, match="--decay-steps must be 0 or more"):
+        Pix2PixConfig(decay_steps=-1)

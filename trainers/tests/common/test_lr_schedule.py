@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lensengine.errors import LensEngineError
-from lensengine_trainers.cyclegan.lr_schedule import LinearDecaySchedule, lr_factor
+from lensengine_trainers.common.lr_schedule import LinearDecaySchedule, lr_factor
 
 
 def test_factor_at_its_ends():

@@ -1,4 +1,5 @@
-"""CycleGAN's learning-rate schedule: constant for ``constant_steps``, then linearly down to 0 at the end.
+"""The learning-rate schedule of CycleGAN, and of pix2pix with ``--decay-steps``: constant for
+``constant_steps``, then linearly down to 0 at the end.
 
 The position in the schedule is kept in each optimiser's parameter groups (``schedule_step``), which
 checkpoints save with the optimiser, so a resumed run goes on where it stopped.
