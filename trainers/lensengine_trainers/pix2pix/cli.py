@@ -31,6 +31,7 @@ MODEL_OPTIONS = (
     "dropout",
     "gan_mode",
     "lambda_l1",
+    "lambda_l2",
     "lambda_gan",
     "lr",
     "beta1",
@@ -107,6 +108,7 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-dropout", dest="dropout", action="store_false", default=None, help="no dropout")
     group.add_argument("--gan-mode", choices=GAN_MODES, help="adversarial loss (vanilla)")
     group.add_argument("--lambda-l1", type=float, help="weight of the L1 loss (100)")
+    group.add_argument("--lambda-l2", type=float, help="weight of the squared error (0; keeps details L1 drops)")
     group.add_argument("--lambda-gan", type=float, help="weight of the GAN loss (1; 0: no discriminator)")
     group.add_argument("--lr", type=float, help="Adam learning rate (2e-4)")
     group.add_argument("--beta1", type=float, help="Adam beta1 (0.5)")

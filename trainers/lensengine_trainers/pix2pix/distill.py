@@ -42,6 +42,11 @@ class DistillConfig(Pix2PixConfig):
     teacher: str = ""
     gan: bool = False
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.lambda_l2:
+            raise LensEngineError("--lambda-l2 is a pix2pix option: distill learns the L1 to its teacher")
+
 
 def generator_config(model_config: dict) -> Pix2PixConfig:
     """The generator knobs inside a pix2pix or distill model config."""

@@ -145,3 +145,18 @@ def test_decay_longer_than_the_run_is_refused(tmp_path, face_folder, capsys):
     assert "--decay-steps 11 is more than --steps 10" in capsys.readouterr().err
     with pytest.raises(LensEngineError, match="--decay-steps must be 0 or more"):
         Pix2PixConfig(decay_steps=-1)
+
+
+def test_squared_error_term_is_logged_and_weighted(face_folder, iris_marker):
+    samples = teacher_samples(face_folder, iris_marker, NO_AUGMENTATION)
+    sample = samples.sample(0, np.random.default_rng(0))
+    batch = {side: torch.from_numpy(sample[side])[None].permute(0, 3, 1, 2).float() / 127.5 - 1.0 for side in "AB"}
+    settings = {**TINY.__dict__, "lambda_gan": 0.0, "dropout": False}  # no dropout: the same output twice
+    with_l2 = Pix2Pix(Pix2PixConfig(**{**settings, "lambda_l2": 50.0}), CPU)
+    with torch.no_grad():
+        expected = torch.nn.functional.mse_loss(with_l2.generator(batch["A"]), batch["B"]).item()
+    losses = with_l2.train_step(batch, Precision(CPU, amp=False))
+    assert set(losses) == {"G_L1", "G_L2"} and losses["G_L2"] == pytest.approx(expected, rel=1e-5)
+    assert set(Pix2Pix(Pix2PixConfig(**settings), CPU).train_step(batch, Precision(CPU, amp=False))) == {"G_L1"}
+    with pytest.raises(LensEngineError, match="--lambda-l1 and --lambda-l2 must be >= 0"):
+        Pix2PixConfig(lambda_l2=-1.0)
