@@ -17,11 +17,11 @@ the model runs, its landmarks are averaged with the carried ones (``fuse_with_ca
 measurements a second, that keeps the smoothed landmarks' jitter where it is with the model on every frame.
 
 Real time (``background=True``): the model runs in a thread of its own (``face/background_landmarks``) on the
-newest frame it can take, at most one frame in ``landmarks_every``; every frame's faces are carried by optical
-flow, and each result of the model is brought forward by flow from its frame to the current one and fused in.
-A frame's tracking then costs the flow alone, however many faces there are; the model's results arrive a frame
-or two late, as fast as the cores allow. The faces of a result replace those followed (a face the model no
-longer finds is dropped, a new one is added).
+newest frame it can take, at most one frame in ``landmarks_every`` and resting after each pass so that it keeps a
+core busy at most half the time; every frame's faces are carried by optical flow, and each result of the model is
+brought forward by flow from its frame to the current one and fused in. A frame's tracking then costs the flow
+alone, however many faces there are; the model's results arrive a frame or two late, as fast as the cores allow.
+The faces of a result replace those followed (a face the model no longer finds is dropped, a new one is added).
 """
 
 from __future__ import annotations

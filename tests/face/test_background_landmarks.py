@@ -39,6 +39,29 @@ def test_a_result_is_handed_over_once():
         background.close()
 
 
+def test_after_a_pass_the_model_rests_so_it_keeps_a_core_busy_at_most_max_duty():
+    now = [100.0]
+
+    def pass_of_40_ms(frame, timestamp):
+        now[0] += 0.040
+        return np.zeros((1, 478, 2), np.float32)
+
+    background = BackgroundLandmarks(pass_of_40_ms, max_duty=0.4, clock=lambda: now[0])
+    try:
+        assert background.idle
+        background.submit(1, np.zeros((4, 4, 3), np.uint8), 0)
+        wait_for_result(background)
+        rests = 0.040 * (1 / 0.4 - 1)  # 60 ms: 40 of every 100 ms running
+        now[0] += rests - 0.001
+        assert not background.idle
+        now[0] += 0.002
+        assert background.idle
+    finally:
+        background.close()
+    with pytest.raises(ValueError, match="max_duty"):
+        BackgroundLandmarks(pass_of_40_ms, max_duty=0.0)
+
+
 def test_while_busy_the_newest_frame_waiting_is_the_one_run():
     release, seen = threading.Event(), []
 
