@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from lensengine.errors import LensEngineError
+from lensengine_trainers.data.eyewear import draw_eyewear
 from lensengine_trainers.data.landmark_mirror import MIRROR_PERMUTATION
 
 PIX2PIX_ZOOM = 286 / 256
@@ -45,6 +46,8 @@ class AugmentConfig:
         takes a colour cast, a face another skin tone).
     light: largest relative brightness change of a linear ramp across the crop in a random direction, half of
         the time (0.3: one side up to 30 % darker, the other 30 % lighter).
+    eyewear: share of the faces that get a random pair of glasses (``eyewear.draw_eyewear``) after the geometry,
+        before an on-the-fly teacher draws the target (face crops with landmarks only).
     """
 
     zoom: float = PIX2PIX_ZOOM
@@ -60,6 +63,7 @@ class AugmentConfig:
     degrade: str = "A"
     tint: float = 0.0
     light: float = 0.0
+    eyewear: float = 0.0
 
     def __post_init__(self) -> None:
         problems = []
@@ -67,6 +71,8 @@ class AugmentConfig:
             problems.append(f"zoom {self.zoom} (1..2)")
         if not 0.0 <= self.rotate <= 180.0:
             problems.append(f"rotate {self.rotate} (0..180 degrees)")
+        if not 0.0 <= self.eyewear <= 1.0:
+            problems.append(f"eyewear {self.eyewear} (0..1)")
         for name in ("brightness", "contrast", "saturation", "tint", "light"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 problems.append(f"{name} {getattr(self, name)} (0..1)")
@@ -248,6 +254,10 @@ def augment_pair(
 def augment_face(
     crop: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator, config: AugmentConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The geometric stage for a face crop and its landmarks, before a teacher lens makes the B side."""
+    """The geometric stage for a face crop and its landmarks, then (``config.eyewear`` of the time) a pair of
+    glasses on it, before a teacher lens makes the B side."""
     geometry = sample_geometry(rng, crop.shape[0], config)
-    return warp_image(crop, geometry), warp_landmarks(landmarks, geometry)
+    face, landmarks = warp_image(crop, geometry), warp_landmarks(landmarks, geometry)
+    if config.eyewear and rng.random() < config.eyewear:  # no draw when off: runs without it stay as they were
+        face = draw_eyewear(face, landmarks, rng)
+    return face, landmarks

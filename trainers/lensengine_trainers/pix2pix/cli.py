@@ -90,6 +90,9 @@ def _add_augment_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--tint", type=float, help="largest per-channel colour gain change, half of the time (0)")
     group.add_argument("--light", type=float, help="largest directional lighting ramp, half of the time (0)")
+    group.add_argument(
+        "--eyewear", type=float, help="share of faces that get random glasses before the teacher draws (0)"
+    )
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
