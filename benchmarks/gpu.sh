@@ -19,6 +19,6 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | 
 "$py" -m pytest -q -p no:cacheprovider -rs tests/inference/test_conformance.py tests/inference/test_create_backend.py \
   2>&1 | tee -a "$out/conformance-gpu.txt"
 "$py" benchmarks/backends.py --device cuda --nets "unet ngf64" --runs 50 --out "$out"
-"$py" benchmarks/pipeline.py --cases 1920x1080:5 --frames 300 --no-baseline --backend auto --name pipeline-gpu \
+"$py" benchmarks/pipeline.py --cases 1920x1080:5 --frames 300 --repeats 1 --no-baseline --backend auto --name pipeline-gpu \
   --out "$out"
 echo "gpu.sh: wrote $out/conformance-gpu.txt, backends-cuda.md, pipeline-gpu.md"

@@ -1,6 +1,7 @@
 """End-to-end pipeline speed on the built-in sample clip, stage by stage, beside the naive loop.
 
-    python benchmarks/pipeline.py [--frames 200] [--lens thug_glasses] [--no-baseline] [--out benchmarks/results]
+    python benchmarks/pipeline.py [--frames 200] [--repeats 3] [--lens thug_glasses] [--no-baseline]
+                                  [--out benchmarks/results]
 
 For each size (640x480, 1280x720) and face count (sample:1, sample:3) it records the built-in sample clip once into
 an MJPEG .avi, as a UVC webcam delivers 720p (drawing the synthetic clip costs 5-14 ms a frame, which no camera
@@ -12,13 +13,16 @@ records the output rate, the frames dropped and the capture-to-output latency. F
 peer baseline (``naive_loop.py``: the loop a user would write with the same MediaPipe and ONNX models) on the same
 frames, in the same process, and reports lensengine's throughput as a multiple of it. Stage times overlap (the
 tracker runs a frame ahead in its own thread), so they add up to more than a frame's time.
-Results go to <out>/<name>.json and .md.
+Each case runs ``--repeats`` times one after the other (3): the tables give the run with the median offline fps
+for the stages, and the median of every rate, drop share, latency and ratio over the runs, with their range;
+every run's figures are in the JSON. Results go to <out>/<name>.json and .md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -52,8 +56,10 @@ SAMPLE_MAX_FACES = 3  # the sample clip's limit; more faces come from group_face
 def case_input(faces: int, size: tuple[int, int], work: Path) -> str:
     """A video file of the case: the sample clip (up to 3 faces) recorded as MJPEG, else a group scene."""
     if faces > SAMPLE_MAX_FACES:
-        return str(write_clip(work / f"group{faces}.avi", faces, 90))
-    return str(record_sample(faces, size, work / f"sample{faces}-{size[0]}x{size[1]}.avi"))
+        path = work / f"group{faces}.avi"
+        return str(path if path.exists() else write_clip(path, faces, 90))
+    path = work / f"sample{faces}-{size[0]}x{size[1]}.avi"
+    return str(path if path.exists() else record_sample(faces, size, path))
 
 
 def record_sample(faces: int, size: tuple[int, int], path: Path) -> Path:
@@ -160,6 +166,32 @@ def run_case(
     return row
 
 
+def over_runs(runs: list[dict]) -> dict:
+    """One row for a case run several times: the stages of the run with the median offline fps, the median (and
+    the range) of every real-time and baseline figure, and every run."""
+    by_fps = sorted(runs, key=lambda r: r["stages"]["total"]["fps"])
+    row = dict(by_fps[(len(by_fps) - 1) // 2])
+    row["runs"] = runs
+    row["realtime"] = {key: spread([r["realtime"][key] for r in runs]) for key in runs[0]["realtime"]}
+    if "naive" in runs[0]:
+        row["naive"] = {key: spread([r["naive"][key] for r in runs]) for key in runs[0]["naive"]}
+        row["speedup"] = spread([r["speedup"] for r in runs])
+    row["fps"] = spread([r["stages"]["total"]["fps"] for r in runs])
+    return row
+
+
+def spread(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def cell(figure: dict, digits: int = 1, scale: float = 1.0, suffix: str = "") -> str:
+    """'median (min-max)' of a spread, or the median alone for a single run."""
+    median, low, high = (figure[k] * scale for k in ("median", "min", "max"))
+    if low == high:
+        return f"{median:.{digits}f}{suffix}"
+    return f"{median:.{digits}f}{suffix} ({low:.{digits}f}-{high:.{digits}f})"
+
+
 def to_markdown(results: list[dict], meta: dict) -> str:
     stages = ("capture", "track", "align", "lens", "superres", "blend", "output")
     lines = [
@@ -168,18 +200,20 @@ def to_markdown(results: list[dict], meta: dict) -> str:
         f"Command: `{meta['command']}`  ",
         f"Machine: {meta['machine']['cpu']}, {meta['machine']['cores']} cores, Python {meta['machine']['python']}  ",
         f"Lens: {meta['lens']}; sample clip recorded as MJPEG .avi, output null, every frame processed; "
-        f"{meta['frames']} frames per case after {meta['warmup']} warm-up frames. Stage cells: median / p95 ms.",
+        f"{meta['frames']} frames per case after {meta['warmup']} warm-up frames, {meta['repeats']} runs of each case. "
+        "Stage cells: median / p95 ms, from the run with the median fps; other cells: median over the runs "
+        "(range).",
         "",
         "Offline (every frame, as fast as it goes; frames are read ahead, so their waiting is not a latency):",
         "",
-        "| size | faces | fps | " + " | ".join(stages) + " | engine stages excl. tracker |",
+        "| size | faces | fps (range) | " + " | ".join(stages) + " | engine stages excl. tracker |",
         "|---|---|---|" + "---|" * len(stages) + "---|",
     ]
     for r in results:
         s = r["stages"]
         cells = [f"{s[x]['median']:.2f} / {s[x]['p95']:.2f}" if x in s else "-" for x in stages]
         lines.append(
-            f"| {r['size']} | {r['faces']} | {s['total']['fps']:.1f} | "
+            f"| {r['size']} | {r['faces']} | {cell(r['fps'])} | "
             + " | ".join(cells)
             + f" | {r['engine_ms_excl_tracker']:.2f} |"
         )
@@ -194,8 +228,8 @@ def to_markdown(results: list[dict], meta: dict) -> str:
     for r in results:
         t = r["realtime"]
         lines.append(
-            f"| {r['size']} | {r['faces']} | {t['fps']:.1f} | {100 * t['dropped_share']:.1f}% | "
-            f"{t['latency_median_ms']:.1f} / {t['latency_p95_ms']:.1f} |"
+            f"| {r['size']} | {r['faces']} | {cell(t['fps'])} | {cell(t['dropped_share'], scale=100, suffix='%')} | "
+            f"{cell(t['latency_median_ms'])} / {cell(t['latency_p95_ms'])} |"
         )
     baseline = [r for r in results if "naive" in r]
     if baseline:
@@ -210,8 +244,8 @@ def to_markdown(results: list[dict], meta: dict) -> str:
         for r in baseline:
             n = r["naive"]
             lines.append(
-                f"| {r['size']} | {r['faces']} | {r['stages']['total']['fps']:.1f} | {n['fps']:.1f} | "
-                f"{r['speedup']:.2f}x | {n['latency_median_ms']:.1f} / {n['latency_p95_ms']:.1f} |"
+                f"| {r['size']} | {r['faces']} | {cell(r['fps'])} | {cell(n['fps'])} | "
+                f"{cell(r['speedup'], 2, suffix='x')} | {cell(n['latency_median_ms'])} / {cell(n['latency_p95_ms'])} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -220,6 +254,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each case; medians are reported (3)")
     parser.add_argument("--lens", default="thug_glasses")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the naive loop")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
@@ -231,18 +266,21 @@ def main() -> None:
     results = []
     work = Path(tempfile.mkdtemp(prefix="lensengine-pipeline-"))
     for size, faces in parse_cases(args.cases) if args.cases else CASES:
-        r = run_case(
-            size, faces, args.lens, args.frames, args.warmup, args.baseline, args.backend, work, args.lens_threads
-        )
-        naive = f", naive {r['naive']['fps']:.1f} fps ({r['speedup']:.2f}x)" if "naive" in r else ""
-        print(
-            f"{r['size']} faces={faces}: {r['stages']['total']['fps']:.1f} fps, "
-            f"track {r['stages'].get('track', {}).get('median', 0):.2f} ms, "
-            f"engine excl. tracker {r['engine_ms_excl_tracker']:.2f} ms{naive}; real time "
-            f"{r['realtime']['fps']:.1f} fps, latency p95 {r['realtime']['latency_p95_ms']:.1f} ms",
-            flush=True,
-        )
-        results.append(r)
+        runs = []
+        for _ in range(max(1, args.repeats)):
+            r = run_case(
+                size, faces, args.lens, args.frames, args.warmup, args.baseline, args.backend, work, args.lens_threads
+            )
+            naive = f", naive {r['naive']['fps']:.1f} fps ({r['speedup']:.2f}x)" if "naive" in r else ""
+            print(
+                f"{r['size']} faces={faces}: {r['stages']['total']['fps']:.1f} fps, "
+                f"track {r['stages'].get('track', {}).get('median', 0):.2f} ms, "
+                f"engine excl. tracker {r['engine_ms_excl_tracker']:.2f} ms{naive}; real time "
+                f"{r['realtime']['fps']:.1f} fps, latency p95 {r['realtime']['latency_p95_ms']:.1f} ms",
+                flush=True,
+            )
+            runs.append(r)
+        results.append(over_runs(runs))
     meta = {
         "command": "python " + " ".join(sys.argv),
         "machine": machine_info(),
@@ -251,6 +289,7 @@ def main() -> None:
         "lens_threads": args.lens_threads,
         "frames": args.frames,
         "warmup": args.warmup,
+        "repeats": max(1, args.repeats),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.name}.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
