@@ -55,6 +55,7 @@ def test_rebuild_from_a_stored_config_gives_the_same_net():
         "norm": "instance",
         "dropout": False,
         "alpha": False,
+        "coords": False,
     }
 
 
