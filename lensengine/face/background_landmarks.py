@@ -7,12 +7,14 @@ newest finished result once. The tracker carries every face by optical flow on e
 result forward to the current frame when it arrives (``face/tracker``). An error in the model is raised again by
 ``take``.
 
-The model keeps a core busy at most ``max_duty`` of the time (half, by default): after a pass of T ms it rests
-T * (1 / max_duty - 1) ms before it is ``idle`` again. With one face a pass (15-20 ms) is shorter than a frame
-and the tracker's ``landmarks_every`` sets the pace; with three faces at 720p a pass takes about 55 ms, and
-without the rest the model ran on every other frame and kept one of two cores busy nearly all the time, so the
-frame path, which needs a core of its own, dropped frames (measured on the 2-core machine: 25 fps and 15% of the
-frames dropped in half the runs). More faces then mean fresher landmarks less often, not a slower frame path.
+The model keeps a core busy at most ``max_duty`` of the time (half, by default): after a pass of T ms it rests T *
+(1 / max_duty - 1) ms before it is ``idle`` again. With one face a pass (15-20 ms) is shorter than a frame and the
+tracker's ``landmarks_every`` sets the pace; with three faces at 720p a pass takes about 55 ms, and without the
+rest the model ran on every other frame and kept one of the two cores busy nearly all the time, beside a frame path
+that needs a core of its own (measured on the 2-core machine, 720p with 3 faces from a 30 fps clip: some runs
+dropped 9-16 % of the frames; with the rest, 0 % in each of the pipeline benchmark's three runs, latency p95 32-35
+ms, though one of three shorter runs still dropped 11 %). More faces then mean fresher landmarks less often, not a
+slower frame path.
 """
 
 from __future__ import annotations
