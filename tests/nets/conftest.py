@@ -17,12 +17,16 @@ def _seeded_two_thread_torch():
 
 @pytest.fixture
 def onnx_and_torch(tmp_path):
-    """A function: (net in eval mode, input batch) -> (ONNX Runtime's output, torch's output) of the exported net."""
+    """A function: (net in eval mode, input batch) -> (ONNX Runtime's output, torch's output) of the exported net.
+    With ``free_batch`` the net is exported from a batch of one with a free batch axis, then run on ``x``."""
     ort = pytest.importorskip("onnxruntime")
 
-    def run(net: torch.nn.Module, x: torch.Tensor):
+    def run(net: torch.nn.Module, x: torch.Tensor, free_batch: bool = False):
         path = tmp_path / "net.onnx"
-        torch.onnx.export(net, x, str(path), dynamo=False, opset_version=17, input_names=["input"])
+        example, axes = (x[:1], {"input": {0: "batch"}}) if free_batch else (x, None)
+        torch.onnx.export(
+            net, example, str(path), dynamo=False, opset_version=17, input_names=["input"], dynamic_axes=axes
+        )
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         with torch.no_grad():
             return session.run(None, {"input": x.numpy()})[0], net(x).numpy()
