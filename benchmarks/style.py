@@ -1,27 +1,41 @@
-"""Style lens quality and speed: content / style losses on held-out pictures, a contact sheet, ms per frame.
+"""Style lens quality and speed: Gram and content distances against Gatys, flicker on video, ms per frame.
 
     python benchmarks/style.py --pack plugins/style_lenses/lensengine_style_lenses/packs/starry_night \
-        --style /usr/share/doc/opencv-doc/examples/data/starry_night.jpg \
-        [--content DIR] [--gatys-steps 100] [--runs 30] [--out benchmarks/results]
+        --style data/style/starry_night.jpg --content data/style/heldout --video data/style/heldout.avi \
+        [--gatys-steps 200] [--runs 30] [--threads 2] [--out benchmarks/results]
 
-The pictures are the Grace Hopper photo (lensengine.sources.face_photos) and every image in ``--content`` (use pictures
-the lens was not trained on). Each is measured three ways, all scaled to 256 px on the long side and all with
-the yardstick the lens was trained with (the VGG features and layers in its provenance): the picture unchanged,
-the lens's output (ONNX Runtime, the whole picture as the engine runs a frame lens), and Gatys et al.'s
-optimisation of that picture (``--gatys-steps``, VGG19 features; 0 leaves it out). Losses are the relative ones
-of lensengine_trainers.style.losses: 0 is a perfect match.
+(``trainers/recipes/style_pictures.py`` writes those held-out pictures, video and painting.)
 
-The speed is the frame lens on a 640x480 frame through lensengine.lenses.neural.NeuralLens (resize to the working
-size, network, resize back): 3 warm-up runs, then ``--runs`` timed ones; median and minimum.
+The pictures are the Grace Hopper photo (lensengine.sources.face_photos) and every image in ``--content``
+(pictures the lens was not trained on). Each is measured three ways, all scaled to 256 px on the long side:
+the picture unchanged, the lens's output (ONNX Runtime, the whole picture as the engine runs a frame lens), and
+Gatys et al.'s optimisation of that picture (Adam, ``--gatys-steps``). The yardstick is the same for every
+pack: ImageNet VGG16 with Johnson et al.'s layers (content ``relu2_2``; style: the Gram matrices of
+``relu1_2``, ``relu2_2``, ``relu3_3``, ``relu4_3``) and the painting at the pack's training size. Gatys optimises
+exactly that objective, with the pack's own content / style / TV weights: it is the per-picture optimum the
+lens, one pass of a small net, is measured against. Distances are the relative errors of
+lensengine_trainers.style.losses (0 is a perfect match; content 0 means unchanged).
 
-Writes <out>/style_<pack>.json, style_<pack>.md and style_<pack>_sheet.png (content | style | lens | Gatys).
-The style image is not written anywhere but inside the sheet's thumbnails.
+"Way to Gatys" is how far the lens goes from the unchanged picture towards Gatys' result in Gram distance on a
+log scale: log(style unchanged / style lens) / log(style unchanged / style Gatys); 100 % reaches Gatys.
+
+Flicker is the mean absolute difference between consecutive frames (0-255, every pixel and channel) of the
+``--video`` (a held-out real video) as it is and through the lens; the lens should not flicker more than
+twice as much as the video itself.
+
+Speed: the frame lens through lensengine.lenses.neural.NeuralLens (resize to the working size, network, resize
+back) on 640x480 and 1280x720 frames with ``--threads`` ONNX Runtime threads: 3 warm-up runs, then ``--runs``
+timed ones; median and minimum.
+
+Writes <out>/style_<pack>.json, style_<pack>.md and style_<pack>_sheet.png (content | style | lens | Gatys, and
+two consecutive video frames | lens on them). The style image is not written anywhere but inside the sheet.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -35,36 +49,55 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_info import machine_info  # noqa: E402
 
 from lensengine.errors import LensEngineError  # noqa: E402
+from lensengine.inference.cpu_cores import LENS_THREADS_ENV  # noqa: E402
 from lensengine.lenses.neural import NeuralLens  # noqa: E402
 from lensengine.packs import load_pack  # noqa: E402
 from lensengine.sources.face_photos import face_photo  # noqa: E402
 from lensengine.util.files import file_sha256  # noqa: E402
-from lensengine_trainers.common.vgg import load_vgg, local_imagenet_file  # noqa: E402
+from lensengine_trainers.common.vgg import load_vgg, local_imagenet_file, no_weights_message  # noqa: E402
 from lensengine_trainers.data.frame_sources import image_files  # noqa: E402
 from lensengine_trainers.style.gatys import stylize  # noqa: E402
 from lensengine_trainers.style.images import fit_long_side, image_tensor, read_style_image  # noqa: E402
-from lensengine_trainers.style.losses import LossWeights, PerceptualLoss  # noqa: E402
+from lensengine_trainers.style.losses import (  # noqa: E402
+    JOHNSON_CONTENT_LAYER,
+    JOHNSON_STYLE_LAYERS,
+    LossWeights,
+    PerceptualLoss,
+)
 
 MEASURE_SIZE = 256
-FRAME_SIZE = (480, 640)
+FRAME_SIZES = {"640x480": (480, 640), "1280x720": (720, 1280)}
 WARMUP_RUNS = 3
 TILE_HEIGHT = 160
-TARGET_MS_PER_FRAME = 30.0
+TARGET_MS_720P = 15.0
+TARGET_WAY_TO_GATYS = 0.8
+TARGET_FLICKER_RATIO = 2.0
 
 
-def yardstick(pack, style_bgr: np.ndarray) -> PerceptualLoss:
-    """The perceptual loss the pack was trained with (its provenance names the VGG, weights and layers)."""
-    features = pack.provenance["loss_features"]
+def imagenet_vgg16() -> str:
+    """The ImageNet VGG16 file at hand (the yardstick needs real features), else a one-line error."""
+    found = local_imagenet_file("vgg16")
+    if found is None:
+        raise LensEngineError(no_weights_message("vgg16"))
+    return str(found)
+
+
+def pack_weights(pack) -> tuple[LossWeights, int]:
+    """The content / style / TV weights and the painting's size the pack was trained with."""
     config = pack.provenance["trainer"]["config"]
-    layers = (features["content_layer"], *features["style_layers"])
-    weights = "random" if features["weights"] == "random" else str(local_imagenet_file(features["arch"]))
-    vgg, _ = load_vgg(features["arch"], layers, weights, seed=features.get("seed", 0))
-    style = image_tensor(fit_long_side(style_bgr, config["style_size"]), torch.device("cpu"))
-    return PerceptualLoss(vgg, style, features["content_layer"], tuple(features["style_layers"]), LossWeights())
+    weights = LossWeights(config["content_weight"], config["style_weight"], config["tv_weight"])
+    return weights, int(config["style_size"])
+
+
+def yardstick(vgg_file: str, style_bgr: np.ndarray, style_size: int) -> PerceptualLoss:
+    """ImageNet VGG16 with Johnson et al.'s layers, against the painting at ``style_size`` px."""
+    vgg, _ = load_vgg("vgg16", (JOHNSON_CONTENT_LAYER, *JOHNSON_STYLE_LAYERS), vgg_file, progress=False)
+    style = image_tensor(fit_long_side(style_bgr, style_size), torch.device("cpu"))
+    return PerceptualLoss(vgg, style, JOHNSON_CONTENT_LAYER, JOHNSON_STYLE_LAYERS, LossWeights())
 
 
 def losses_of(loss: PerceptualLoss, picture: np.ndarray, content: np.ndarray) -> dict[str, float]:
-    """Content and style loss of ``picture`` (against ``content`` and the style), both at MEASURE_SIZE."""
+    """Content and style distance of ``picture`` (against ``content`` and the painting), both at MEASURE_SIZE."""
     height, width = fit_long_side(content, MEASURE_SIZE).shape[:2]
 
     def as_tensor(image: np.ndarray) -> torch.Tensor:
@@ -75,8 +108,38 @@ def losses_of(loss: PerceptualLoss, picture: np.ndarray, content: np.ndarray) ->
     return {"content": measured["content"].item(), "style": measured["style"].item()}
 
 
-def frame_speed(lens: NeuralLens, runs: int) -> dict[str, float]:
-    frame = cv2.resize(face_photo("grace_hopper"), FRAME_SIZE[::-1], interpolation=cv2.INTER_AREA)
+def way_to_gatys(row: dict) -> float:
+    """Share of the log-scale way from the unchanged picture's Gram distance to Gatys' that the lens goes."""
+    start, lens, gatys = row["unchanged"]["style"], row["lens"]["style"], row["gatys"]["style"]
+    return math.log(start / lens) / math.log(start / gatys)
+
+
+def video_frames(path: Path) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    if len(frames) < 2:
+        raise LensEngineError(f"{path} gave {len(frames)} frames: give a video of at least 2 frames")
+    return frames
+
+
+def mean_change(frames: list[np.ndarray]) -> float:
+    """Mean absolute difference between consecutive frames, 0-255."""
+    return float(np.mean([cv2.absdiff(a, b).mean() for a, b in zip(frames, frames[1:])]))
+
+
+def flicker(lens: NeuralLens, frames: list[np.ndarray]) -> tuple[dict, list[np.ndarray]]:
+    outputs = [lens.apply(frame) for frame in frames]
+    video, through = mean_change(frames), mean_change(outputs)
+    return {"frames": len(frames), "video_change": video, "lens": through, "ratio": through / video}, outputs
+
+
+def frame_speed(lens: NeuralLens, frame: np.ndarray, runs: int) -> dict[str, float]:
     for _ in range(WARMUP_RUNS):
         lens.apply(frame)
     times = []
@@ -101,38 +164,59 @@ def contact_sheet(rows: list[list[np.ndarray]]) -> np.ndarray:
     )
 
 
+def check(met: bool) -> str:
+    return "met" if met else "**not met**"
+
+
 def write_markdown(path: Path, report: dict) -> None:
-    speed, pack = report["speed"], report["pack"]
+    pack, summary, motion = report["pack"], report["summary"], report["flicker"]
     lines = [
-        f"# Style lens `{pack['name']}`: losses and speed",
+        f"# Style lens `{pack['name']}`: Gram and content distances, flicker, speed",
         "",
         f"Command: `{report['command']}`  ",
         f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} CPUs; load average (1 min) "
         f"{report['load_average'][0]:.1f} at start, {report['load_average'][1]:.1f} at end  ",
         f"Pack: {pack['kind']} lens, works at {pack['crop_size']} px on the short side; net {pack['arch']} "
-        f"{pack['config']}; trained {pack['steps']} steps  ",
-        f"Yardstick: {report['yardstick']} (the lens's training features); pictures at {MEASURE_SIZE} px on the "
-        "long side. Relative losses: 0 is a perfect match; content 0 means unchanged.",
+        f"{pack['config']}; trained {pack['steps']} steps with {pack['loss_features']} features  ",
+        f"Yardstick: {report['yardstick']}; pictures at {MEASURE_SIZE} px on the long side. Relative distances: "
+        "0 is a perfect match; content 0 means unchanged.  ",
+        f"Gatys: {report['gatys_steps']} Adam steps on each picture, the same objective with the pack's weights "
+        f"{report['gatys_weights']}.",
         "",
-        "| picture | unchanged: content | unchanged: style | lens: content | lens: style "
-        "| Gatys: content | Gatys: style |",
-        "|---|---|---|---|---|---|---|",
+        "| picture | unchanged: content | unchanged: style | lens: content | lens: style | Gatys: content "
+        "| Gatys: style | way to Gatys |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in report["pictures"]:
-        gatys = row.get("gatys", {})
         lines.append(
             f"| {row['picture']} | {row['unchanged']['content']:.3f} | {row['unchanged']['style']:.3f} | "
-            f"{row['lens']['content']:.3f} | {row['lens']['style']:.3f} | "
-            f"{gatys.get('content', float('nan')):.3f} | {gatys.get('style', float('nan')):.3f} |"
+            f"{row['lens']['content']:.3f} | {row['lens']['style']:.4f} | {row['gatys']['content']:.3f} | "
+            f"{row['gatys']['style']:.4f} | {row['way_to_gatys']:.0%} |"
         )
+    speeds = report["speed"]
     lines += [
         "",
-        f"Gatys: {report['gatys_steps']} steps of Adam on the picture (VGG19 features: {report['gatys_features']}).",
+        f"Flicker on `{motion['video']}` ({motion['frames']} frames): the video itself {motion['video_change']:.2f}, "
+        f"through the lens {motion['lens']:.2f} (mean absolute change between consecutive frames, 0-255): "
+        f"{motion['ratio']:.2f}x.",
         "",
-        f"Speed, frame lens on a 640x480 frame (ONNX Runtime, CPU): median {speed['median_ms']:.1f} ms, "
-        f"minimum {speed['min_ms']:.1f} ms over {speed['runs']} runs; target {TARGET_MS_PER_FRAME:.0f} ms.",
+        f"Speed (ONNX Runtime, CPU, {report['threads']} threads): "
+        + "; ".join(f"{size} median {t['median_ms']:.1f} ms (min {t['min_ms']:.1f})" for size, t in speeds.items())
+        + f" over {next(iter(speeds.values()))['runs']} runs.",
         "",
-        f"Contact sheet: `{report['sheet']}` (content | style | lens | Gatys).",
+        "## Against the targets",
+        "",
+        f"- Way to Gatys in Gram distance (log scale), median over the pictures: {summary['way_to_gatys']:.0%} "
+        f"(target >= {TARGET_WAY_TO_GATYS:.0%}): {check(summary['way_to_gatys'] >= TARGET_WAY_TO_GATYS)}.",
+        f"- Content distance no worse than Gatys': on {summary['content_no_worse']} of {len(report['pictures'])} "
+        f"pictures: {check(summary['content_no_worse'] == len(report['pictures']))}.",
+        f"- Flicker at most {TARGET_FLICKER_RATIO:g}x the video's own: {motion['ratio']:.2f}x: "
+        f"{check(motion['ratio'] <= TARGET_FLICKER_RATIO)}.",
+        f"- At most {TARGET_MS_720P:g} ms per 1280x720 frame: {speeds['1280x720']['median_ms']:.1f} ms: "
+        f"{check(speeds['1280x720']['median_ms'] <= TARGET_MS_720P)}.",
+        "",
+        f"Contact sheet: `{report['sheet']}` (content | style | lens | Gatys; last row: two consecutive video "
+        "frames, then the lens on each).",
         "",
     ]
     path.write_text("\n".join(lines))
@@ -143,10 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pack", required=True, help="style lens pack folder or zip")
     parser.add_argument("--style", required=True, help="the style image the pack was trained on")
     parser.add_argument("--content", help="folder of held-out pictures (besides the Grace Hopper photo)")
-    parser.add_argument("--gatys-steps", type=int, default=100, help="optimisation steps of the Gatys column (0: none)")
-    parser.add_argument("--runs", type=int, default=30, help="timed runs of the speed measurement")
+    parser.add_argument("--video", required=True, help="a held-out video for the flicker figure")
+    parser.add_argument("--gatys-steps", type=int, default=200, help="Adam steps of the Gatys reference (200)")
+    parser.add_argument("--runs", type=int, default=30, help="timed runs of each speed measurement")
+    parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (2)")
     parser.add_argument("--out", default="benchmarks/results", help="folder for the results")
     args = parser.parse_args(argv)
+    if args.gatys_steps < 1:
+        raise LensEngineError(f"--gatys-steps must be >= 1, got {args.gatys_steps}")
+    os.environ[LENS_THREADS_ENV] = str(args.threads)
     torch.set_num_threads(os.cpu_count() or 1)
     load_start = os.getloadavg()[0]
 
@@ -156,29 +245,49 @@ def main(argv: list[str] | None = None) -> int:
     style = read_style_image(args.style)
     if file_sha256(args.style) != pack.provenance["style_image"]["sha256"]:
         raise LensEngineError(f"{args.style} is not the style image {pack.name!r} was trained on (sha256 differs)")
-    loss = yardstick(pack, style)
+    vgg_file = imagenet_vgg16()
+    weights, style_size = pack_weights(pack)
+    loss = yardstick(vgg_file, style, style_size)
     pictures = {"grace_hopper": face_photo("grace_hopper")}
     for path in image_files(Path(args.content)) if args.content else []:
         pictures[path.stem] = read_style_image(path, "content picture")
+    frames = video_frames(Path(args.video))
 
     lens = NeuralLens(pack, backend="onnxruntime", max_batch=1)
-    rows, sheet, gatys_features = [], [], "not run"
+    rows, sheet = [], []
     for name, picture in pictures.items():
         output = lens.apply(picture)
+        painted = stylize(
+            picture,
+            style,
+            steps=args.gatys_steps,
+            size=MEASURE_SIZE,
+            weights=weights,
+            vgg_weights=vgg_file,
+            progress=False,
+            arch="vgg16",
+            content_layer=JOHNSON_CONTENT_LAYER,
+            style_layers=JOHNSON_STYLE_LAYERS,
+            style_size=style_size,
+        )
         row = {
             "picture": name,
             "unchanged": losses_of(loss, picture, picture),
             "lens": losses_of(loss, output, picture),
+            "gatys": losses_of(loss, painted.image, picture),
         }
-        tiles = [picture, style, output]
-        if args.gatys_steps:
-            painted = stylize(picture, style, steps=args.gatys_steps, size=MEASURE_SIZE, progress=False)
-            row["gatys"] = losses_of(loss, painted.image, picture)
-            gatys_features = painted.vgg.describe()
-            tiles.append(painted.image)
+        row["way_to_gatys"] = way_to_gatys(row)
         rows.append(row)
-        sheet.append(tiles)
-    speed = frame_speed(lens, args.runs)
+        sheet.append([picture, style, output, painted.image])
+        print(f"{name}: way to Gatys {row['way_to_gatys']:.0%}", flush=True)
+    motion, outputs = flicker(lens, frames)
+    middle = len(frames) // 2
+    sheet.append([frames[middle - 1], frames[middle], outputs[middle - 1], outputs[middle]])
+    speed_frame = frames[0]
+    speed = {
+        size: frame_speed(lens, cv2.resize(speed_frame, (width, height), interpolation=cv2.INTER_AREA), args.runs)
+        for size, (height, width) in FRAME_SIZES.items()
+    }
     lens.close()
 
     out = Path(args.out)
@@ -186,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     sheet_path = out / f"style_{pack.name}_sheet.png"
     cv2.imwrite(str(sheet_path), contact_sheet(sheet))
     training = pack.provenance.get("training", {})
+    features = pack.provenance["loss_features"]
     report = {
         "command": "python benchmarks/style.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine_info(),
@@ -197,17 +307,28 @@ def main(argv: list[str] | None = None) -> int:
             "arch": pack.arch,
             "config": pack.config,
             "steps": training.get("steps"),
+            "loss_features": f"{features['arch']} {features['weights']}",
         },
-        "yardstick": f"{pack.provenance['loss_features']}",
+        "yardstick": f"ImageNet VGG16 ({Path(vgg_file).name}), content {JOHNSON_CONTENT_LAYER}, style "
+        f"{', '.join(JOHNSON_STYLE_LAYERS)}, painting at {style_size} px",
         "gatys_steps": args.gatys_steps,
-        "gatys_features": gatys_features,
+        "gatys_weights": {"content": weights.content, "style": weights.style, "tv": weights.tv},
         "pictures": rows,
+        "summary": {
+            "way_to_gatys": float(np.median([row["way_to_gatys"] for row in rows])),
+            "content_no_worse": sum(row["lens"]["content"] <= row["gatys"]["content"] for row in rows),
+        },
+        "flicker": {"video": Path(args.video).name, **motion},
+        "threads": args.threads,
         "speed": speed,
         "sheet": sheet_path.name,
     }
     (out / f"style_{pack.name}.json").write_text(json.dumps(report, indent=2) + "\n")
     write_markdown(out / f"style_{pack.name}.md", report)
-    print(f"results: {out / f'style_{pack.name}.md'}; frame lens median {speed['median_ms']:.1f} ms")
+    print(
+        f"results: {out / f'style_{pack.name}.md'}; way to Gatys {report['summary']['way_to_gatys']:.0%}, "
+        f"flicker {motion['ratio']:.2f}x, 1280x720 {speed['1280x720']['median_ms']:.1f} ms"
+    )
     return 0
 
 

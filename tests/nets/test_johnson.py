@@ -48,7 +48,16 @@ class TestTransformerNet:
         # width 32, 5 blocks: the 1.68 M-parameter net of the paper
         assert parameter_count(TransformerNet()) == 1_677_635
 
-    @pytest.mark.parametrize("bad", [{"width": 0}, {"n_res": -1}, {"norm": "none"}])
+    def test_outer_kernel_sets_the_two_full_resolution_convs(self):
+        convs = [m for m in TransformerNet(width=4, n_res=1, outer_kernel=3).modules() if isinstance(m, nn.Conv2d)]
+        assert convs[0].kernel_size == convs[-1].kernel_size == (3, 3)
+        assert all(m.kernel_size == (3, 3) for m in convs)
+        nine = [m.kernel_size for m in TransformerNet(width=4, n_res=1).modules() if isinstance(m, nn.Conv2d)]
+        assert nine[0] == nine[-1] == (9, 9)
+        y = TransformerNet(width=4, n_res=1, outer_kernel=3)(torch.rand(1, 3, 20, 28) * 2 - 1)
+        assert y.shape == (1, 3, 20, 28)
+
+    @pytest.mark.parametrize("bad", [{"width": 0}, {"n_res": -1}, {"norm": "none"}, {"outer_kernel": 4}])
     def test_bad_knobs(self, bad):
         with pytest.raises(NetworkError, match=next(iter(bad))):
             TransformerNet(**bad)

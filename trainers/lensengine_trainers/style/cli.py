@@ -33,12 +33,15 @@ MODEL_OPTIONS = (
     "size",
     "width",
     "n_res",
+    "outer_kernel",
     "vgg",
     "vgg_seed",
     "content_weight",
     "style_weight",
     "tv_weight",
     "lr",
+    "stability_weight",
+    "stability_noise",
 )
 LOOP_DEFAULTS = {"steps": 2000, "batch_size": 4}
 
@@ -54,12 +57,18 @@ def add_style_parser(subparsers) -> None:
     group.add_argument(
         "--preset",
         choices=sorted(PRESETS),
-        help="; ".join(f"{name}: width {p['width']}, {p['n_res']} blocks" for name, p in PRESETS.items()),
+        help="; ".join(
+            f"{name}: width {p['width']}, {p['n_res']} blocks, {p['outer_kernel']}x{p['outer_kernel']} outer convs"
+            for name, p in PRESETS.items()
+        ),
     )
     group.add_argument("--size", type=int, help="side of the content crops trained on (256)")
     group.add_argument("--style-size", type=int, help="long side the style image is scaled to (256)")
     group.add_argument("--width", type=int, help="width of the style net's first conv (32)")
     group.add_argument("--n-res", type=int, help="residual blocks (5)")
+    group.add_argument(
+        "--outer-kernel", type=int, help="side of the first and last (full-resolution) conv: 9 (paper) or 3 (fast)"
+    )
     group.add_argument("--vgg", choices=("vgg16", "vgg19"), help="loss network (vgg16)")
     group.add_argument(
         "--vgg-weights",
@@ -73,6 +82,14 @@ def add_style_parser(subparsers) -> None:
     group.add_argument("--style-weight", type=float, help="weight of the style loss (10)")
     group.add_argument("--tv-weight", type=float, help="weight of the total variation loss (0.1)")
     group.add_argument("--lr", type=float, help="Adam learning rate (1e-3)")
+    group.add_argument(
+        "--stability-weight",
+        type=float,
+        help="weight of the noise-stability loss against flicker on video (0: off)",
+    )
+    group.add_argument(
+        "--stability-noise", type=float, help="std of the input noise of the stability loss, [-1, 1] units (0.04)"
+    )
     add_run_options(style, LOOP_DEFAULTS)
     style.set_defaults(handler=run_train)
 

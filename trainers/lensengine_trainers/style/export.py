@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lensengine.errors import LensEngineError
-from lensengine.nets import build_network, network_config
+from lensengine.nets import network_config
 from lensengine.packs.lens_pack import LensPack
 from lensengine.packs.manifest import LensSpec
 from lensengine_trainers import __version__
@@ -20,7 +20,7 @@ from lensengine_trainers.common.checkpoint import Checkpoint
 from lensengine_trainers.common.export_pack import export_pack
 from lensengine_trainers.common.vgg import load_vgg
 from lensengine_trainers.pix2pix.export import training_provenance, without_none
-from lensengine_trainers.style.fast_style import FastStyleConfig
+from lensengine_trainers.style.fast_style import FastStyleConfig, style_net
 
 KINDS = ("frame", "face")
 
@@ -28,7 +28,7 @@ KINDS = ("frame", "face")
 def checkpoint_style_net(checkpoint: Checkpoint):
     """The Johnson net of a fast style checkpoint, in eval mode on the CPU."""
     config = FastStyleConfig(**checkpoint.model_config)
-    net = build_network("johnson", width=config.width, n_res=config.n_res, norm="instance")
+    net = style_net(config)
     net.load_state_dict(checkpoint.network_state("G"))
     return net.eval()
 

@@ -9,6 +9,12 @@ The style image is part of the model's settings: its path and sha256 are stored,
 style image that changed. Which VGG features measured the losses (ImageNet, or the seeded random fallback) is
 stored too, and ends up in the lens pack's provenance.
 
+Temporal stability (``stability_weight`` > 0): a video's consecutive frames differ by camera noise and small
+motions, and a style net amplifies such differences into flicker. Each step also stylises the batch with
+Gaussian noise added (``stability_noise``, the standard deviation in the net's [-1, 1] input units) and
+penalises the mean squared difference between the two outputs (the noise-resilience loss of Gupta et al.,
+"Characterizing and Improving Stability in Neural Style Transfer", ICCV 2017).
+
 Presets: "johnson" is the paper's net (width 32, 5 residual blocks); "slim8" (width 8, 3 blocks) runs as a
 frame lens on a CPU.
 """
@@ -27,7 +33,11 @@ from lensengine_trainers.common.vgg import load_vgg
 from lensengine_trainers.style.images import fit_long_side, image_tensor, read_style_image
 from lensengine_trainers.style.losses import JOHNSON_CONTENT_LAYER, JOHNSON_STYLE_LAYERS, LossWeights, PerceptualLoss
 
-PRESETS = {"johnson": {"width": 32, "n_res": 5}, "slim8": {"width": 8, "n_res": 3}}
+PRESETS = {
+    "johnson": {"width": 32, "n_res": 5, "outer_kernel": 9},
+    "slim8": {"width": 8, "n_res": 3, "outer_kernel": 9},
+    "cpu720": {"width": 8, "n_res": 3, "outer_kernel": 3},
+}
 
 
 @dataclass
@@ -44,6 +54,7 @@ class FastStyleConfig:
     size: int = 256
     width: int = 32
     n_res: int = 5
+    outer_kernel: int = 9
     vgg: str = "vgg16"
     vgg_weights: str = "random"
     vgg_seed: int = 0
@@ -53,6 +64,8 @@ class FastStyleConfig:
     style_weight: float = 10.0
     tv_weight: float = 0.1
     lr: float = 1e-3
+    stability_weight: float = 0.0
+    stability_noise: float = 0.04
 
     def __post_init__(self) -> None:
         if not self.style_image:
@@ -62,6 +75,18 @@ class FastStyleConfig:
         if self.lr <= 0:
             raise LensEngineError(f"--lr must be > 0, got {self.lr}")
         LossWeights(self.content_weight, self.style_weight, self.tv_weight)
+        if self.stability_weight < 0 or self.stability_noise <= 0:
+            raise LensEngineError(
+                f"--stability-weight must be >= 0 and --stability-noise > 0, got {self.stability_weight} and "
+                f"{self.stability_noise}"
+            )
+
+
+def style_net(config: FastStyleConfig) -> torch.nn.Module:
+    """The Johnson net a fast style model of these settings trains (fresh weights)."""
+    return build_network(
+        "johnson", width=config.width, n_res=config.n_res, norm="instance", outer_kernel=config.outer_kernel
+    )
 
 
 class FastStyle:
@@ -82,7 +107,7 @@ class FastStyle:
         self.data_size = config.size
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(init_seed)
-            self.generator = build_network("johnson", width=config.width, n_res=config.n_res, norm="instance")
+            self.generator = style_net(config)
         self.generator.to(device).train()
         vgg, self.vgg_source = load_vgg(
             config.vgg, (config.content_layer, *config.style_layers), config.vgg_weights, seed=config.vgg_seed
@@ -96,10 +121,17 @@ class FastStyle:
 
     def train_step(self, batch: dict[str, torch.Tensor], precision: Precision) -> dict[str, float]:
         content = batch["A"]
+        stable = self.settings.stability_weight > 0
         with precision.autocast():
             output = self.replicas["G"](content)
+            if stable:
+                noisy = content + self.settings.stability_noise * torch.randn_like(content)
+                noisy_output = self.replicas["G"](noisy)
         target = self.loss.content_target(content)
         losses = self.loss(output.float(), target)
+        if stable:
+            losses["stability"] = ((noisy_output.float() - output.float()) ** 2).mean()
+            losses["total"] = losses["total"] + self.settings.stability_weight * losses["stability"]
         precision.step(losses["total"], self.optimizers["G"])
         return {name: value.item() for name, value in losses.items()}
 

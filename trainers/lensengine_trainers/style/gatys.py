@@ -75,23 +75,28 @@ def stylize(
     progress: bool = True,
     arch: str = "auto",
     allow_download: bool = False,
+    content_layer: str = GATYS_CONTENT_LAYER,
+    style_layers: tuple[str, ...] = GATYS_STYLE_LAYERS,
+    style_size: int | None = None,
 ) -> StylizeResult:
     """``content_bgr`` painted in the style of ``style_bgr``, at ``size`` pixels on its longer side.
 
     ``vgg_weights`` and ``allow_download`` are :func:`load_vgg`'s; ``arch`` is vgg16, vgg19 or auto
-    (see :func:`choose_arch`).
+    (see :func:`choose_arch`). The layers default to the paper's; a fast style net's (Johnson et al.) make the
+    result the per-picture optimum of that net's own objective (benchmarks/style.py). ``style_size``: the style
+    image's longer side (default ``size``, so brush strokes keep their size relative to the picture).
     """
     if steps < 1 or lr <= 0:
         raise LensEngineError(f"--steps must be >= 1 and the learning rate > 0, got {steps} and {lr}")
     device = torch.device("cpu")
     content = image_tensor(fit_long_side(content_bgr, size), device)
-    style = image_tensor(fit_long_side(style_bgr, size), device)
+    style = image_tensor(fit_long_side(style_bgr, style_size or size), device)
     arch, note = choose_arch(vgg_weights, arch, allow_download)
     if note and progress:
         print(note)
-    layers = (GATYS_CONTENT_LAYER, *GATYS_STYLE_LAYERS)
+    layers = (content_layer, *style_layers)
     vgg, source = load_vgg(arch, layers, vgg_weights, seed=seed, allow_download=allow_download, progress=progress)
-    loss = PerceptualLoss(vgg, style, GATYS_CONTENT_LAYER, GATYS_STYLE_LAYERS, weights)
+    loss = PerceptualLoss(vgg, style, content_layer, tuple(style_layers), weights)
     target = loss.content_target(content)
     picture = content.clone().requires_grad_(True)
     optimizer = torch.optim.Adam([picture], lr=lr)

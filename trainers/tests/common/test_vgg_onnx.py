@@ -11,6 +11,7 @@ import subprocess
 import urllib.error
 import zipfile
 
+import cv2
 import numpy as np
 import onnx
 import pytest
@@ -18,6 +19,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 
 from lensengine.errors import LensEngineError
+from lensengine.sources.face_photos import face_photo
 from lensengine.util import files
 from lensengine_trainers.common import vgg, vgg_sources
 from lensengine_trainers.common.vgg import POOL, load_vgg
@@ -26,6 +28,7 @@ from lensengine_trainers.common.vgg import POOL, load_vgg
 TINY_VGG16 = (4, 4, POOL, 6, 6, POOL, 8, 8, 8, POOL, 8, 8, 8, POOL, 8, 8, 8, POOL)
 POOLS = ("pool1", "pool2", "pool3", "pool4", "pool5")
 SIZE = 32
+PHOTOS = ("grace_hopper", "astronaut")
 
 
 def fake_keras_vgg_onnx(path, config=TINY_VGG16, seed=0, size=SIZE):
@@ -123,10 +126,16 @@ def pinned(fake_onnx, monkeypatch):
     return fake_onnx
 
 
+def real_photos(size: int) -> torch.Tensor:
+    """The Grace Hopper and astronaut photos, size x size, as the VGG takes them (BGR, -1..1)."""
+    photos = [cv2.resize(face_photo(name), (size, size), interpolation=cv2.INTER_AREA) for name in PHOTOS]
+    return torch.from_numpy(np.stack(photos)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
 def test_conversion_matches_onnx_runtime_block_by_block(fake_onnx):
     path, digest, pools = fake_onnx
     net, source = load_vgg("vgg16", POOLS, path, sha256=digest, progress=False)
-    images = torch.rand(2, 3, SIZE, SIZE) * 2 - 1
+    images = real_photos(SIZE)
     with torch.no_grad():
         mine = net(images)
     for name, expected in zip(POOLS, onnx_runtime_pools(path, pools, images)):

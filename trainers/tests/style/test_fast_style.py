@@ -23,6 +23,8 @@ from lensengine_trainers.style.fast_style import FastStyle, FastStyleConfig
 
 from .conftest import smooth_photo
 
+CPU = torch.device("cpu")
+
 
 def tiny_config(style_file, **changes):
     settings = dict(
@@ -49,6 +51,60 @@ def test_a_few_steps_lower_the_loss(style_file, content_folder):
     assert np.mean(totals[-5:]) < 0.6 * np.mean(totals[:5])
     columns = model.sample_images(batch)
     assert [c.shape for c in columns] == [(4, 3, 32, 32)] * 2
+
+
+def content_batch(content_folder, count: int = 4) -> dict[str, torch.Tensor]:
+    samples = ContentSamples(content_folder, 32)
+    images = np.stack([samples.sample(i % len(samples), np.random.default_rng(i))["A"] for i in range(count)])
+    return {"A": images_to_tensor(torch.from_numpy(images), CPU)}
+
+
+def noise_sensitivity(model: FastStyle, batch: dict[str, torch.Tensor]) -> float:
+    """Mean squared change of the net's output when its input gets the stability loss's noise."""
+    torch.manual_seed(1)
+    noisy = batch["A"] + model.settings.stability_noise * torch.randn_like(batch["A"])
+    with torch.no_grad():
+        return float(((model.generator(noisy) - model.generator(batch["A"])) ** 2).mean())
+
+
+def test_stability_loss_is_in_the_total_only_when_asked_for(style_file, content_folder):
+    batch, precision = content_batch(content_folder), Precision(CPU, amp=False)
+    assert "stability" not in FastStyle(tiny_config(style_file), CPU).train_step(batch, precision)
+    model = FastStyle(tiny_config(style_file, stability_weight=5.0, stability_noise=0.1), CPU)
+    losses = model.train_step(batch, precision)
+    weighted = losses["content"] + 10.0 * losses["style"] + 0.1 * losses["tv"] + 5.0 * losses["stability"]
+    assert losses["stability"] > 0 and losses["total"] == pytest.approx(weighted, rel=1e-5)
+    with pytest.raises(LensEngineError, match="--stability-weight must be >= 0"):
+        tiny_config(style_file, stability_weight=-1.0)
+
+
+def test_stability_loss_makes_the_net_less_sensitive_to_noise(style_file, content_folder):
+    batch, precision = content_batch(content_folder), Precision(CPU, amp=False)
+    sensitivity = {}
+    for weight in (0.0, 1000.0):
+        torch.manual_seed(0)
+        model = FastStyle(tiny_config(style_file, lr=1e-2, stability_weight=weight, stability_noise=0.1), CPU)
+        for _ in range(15):
+            model.train_step(batch, precision)
+        sensitivity[weight] = noise_sensitivity(model, batch)
+    assert sensitivity[1000.0] < 0.5 * sensitivity[0.0]
+
+
+def test_a_resumed_run_matches_an_unbroken_one(tmp_path, style_file, content_folder):
+    samples = ContentSamples(content_folder, 32)
+    data = {"source": {"content": str(content_folder), "zoom": 1.5}, "margin": samples.margin, "count": len(samples)}
+    config = tiny_config(style_file, stability_weight=1.0)
+
+    def run(folder, steps, resume=None):
+        loop = LoopConfig(steps=steps, batch_size=2, device="cpu", progress=False, checkpoint_every=2, log_every=1)
+        return train(FastStyle(config, CPU), samples, data, loop, folder, resume=resume)
+
+    straight = read_checkpoint(run(tmp_path / "straight", 4).checkpoint)
+    run(tmp_path / "broken", 2)
+    resumed = read_checkpoint(run(tmp_path / "broken", 4, resume=read_checkpoint(tmp_path / "broken")).checkpoint)
+    ours, theirs = straight.network_state("G"), resumed.network_state("G")
+    assert ours.keys() == theirs.keys() and all(torch.equal(ours[key], theirs[key]) for key in ours)
+    assert straight.meta["losses"] == resumed.meta["losses"]
 
 
 def test_content_crops(content_folder):
