@@ -89,7 +89,8 @@ def add_parser(sub) -> None:
         "--lens-threads",
         type=int,
         default=None,
-        help="CPU threads of a neural lens (default: the cores less one, left to the face tracker)",
+        help="CPU threads of a neural lens (default: the cores less one, left to the face tracker; every core for "
+        "a frame lens)",
     )
     p.add_argument(
         "--no-overlap",

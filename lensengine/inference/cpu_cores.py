@@ -38,11 +38,12 @@ def physical_cpu_cores() -> int:
 LENS_THREADS_ENV = "LENSENGINE_LENS_THREADS"
 
 
-def inference_threads() -> int:
+def inference_threads(beside_tracker: bool = True) -> int:
     """Threads a CPU inference backend may use for one lens: ``$LENSENGINE_LENS_THREADS`` (``--lens-threads``)
-    when set, else the physical cores less one, at least one. The face tracker runs beside the lens in a thread
+    when set, else the physical cores less one, at least one. The face tracker runs beside a face lens in a thread
     of its own (``pipeline/overlap``), and MediaPipe and ONNX Runtime both spin their threads: more compute
-    threads than cores only makes them wait for each other."""
+    threads than cores only makes them wait for each other. A frame lens (``beside_tracker`` False) needs no
+    faces, so nothing tracks beside it: it gets every physical core."""
     value = os.environ.get(LENS_THREADS_ENV, "").strip()
     if value:
         try:
@@ -52,4 +53,4 @@ def inference_threads() -> int:
         if threads < 1:
             raise ValueError(f"{LENS_THREADS_ENV}={value!r} is not a thread count: use a whole number >= 1")
         return threads
-    return max(1, physical_cpu_cores() - 1)
+    return max(1, physical_cpu_cores() - 1) if beside_tracker else physical_cpu_cores()

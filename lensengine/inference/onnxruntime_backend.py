@@ -60,7 +60,7 @@ class OnnxRuntimeBackend(InferenceBackend):
         model_path = pack.file(f"onnx_{self.precision}")
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = inference_threads()
+        options.intra_op_num_threads = inference_threads(beside_tracker=pack.kind != "frame")
         options.inter_op_num_threads = 1
         if on_cuda:
             device_id = int(device.partition(":")[2] or 0)

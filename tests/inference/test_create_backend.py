@@ -102,6 +102,14 @@ def test_onnxruntime_leaves_a_core_to_the_tracker(packs, monkeypatch) -> None:
         assert options.intra_op_num_threads == max(1, physical_cpu_cores() - 1)
 
 
+def test_a_frame_lens_has_every_core_since_nothing_tracks_beside_it(packs, monkeypatch) -> None:
+    from lensengine.inference.cpu_cores import LENS_THREADS_ENV, physical_cpu_cores
+
+    monkeypatch.delenv(LENS_THREADS_ENV, raising=False)
+    with create_backend(packs["tiny-johnson"], "onnxruntime", device="cpu") as backend:
+        assert backend._session.get_session_options().intra_op_num_threads == physical_cpu_cores()
+
+
 def test_lens_threads_can_be_set(packs, monkeypatch) -> None:
     from lensengine.inference.cpu_cores import LENS_THREADS_ENV, inference_threads
 
