@@ -9,7 +9,8 @@
 The pictures are the Grace Hopper photo (lensengine.sources.face_photos) and every image in ``--content``
 (pictures the lens was not trained on). Each is measured three ways, all scaled to 256 px on the long side:
 the picture unchanged, the lens's output (ONNX Runtime, the whole picture as the engine runs a frame lens), and
-and two optimisations of that picture (Adam, ``--gatys-steps``, from the picture itself):
+two optimisations of that picture (Adam, ``--gatys-steps``, from the picture itself; 0 leaves them out, for
+quick comparisons of checkpoints):
 
 - Gatys: ``lensengine stylize``'s method, Gatys et al.'s layers (content ``relu4_2``, style ``relu1_1`` ...
   ``relu5_1``) of ImageNet VGG16 (no VGG19 is at hand), content 1, style 10: the reference the lens is held to;
@@ -117,6 +118,7 @@ def losses_of(loss: PerceptualLoss, picture: np.ndarray, content: np.ndarray) ->
 
 
 REFERENCES = ("gatys", "optimum")
+TITLES = {"gatys": "Gatys", "optimum": "the optimum"}
 
 
 def way_to(row: dict, reference: str) -> float:
@@ -127,7 +129,10 @@ def way_to(row: dict, reference: str) -> float:
 
 
 def references(picture, style, steps: int, vgg_file: str, weights: LossWeights, style_size: int) -> dict:
-    """Gatys' result (paper layers, stylize's weights) and the optimum of the lens's own objective."""
+    """Gatys' result (paper layers, stylize's weights) and the optimum of the lens's own objective; none for 0
+    steps."""
+    if steps == 0:
+        return {}
     common = dict(steps=steps, size=MEASURE_SIZE, vgg_weights=vgg_file, progress=False, arch="vgg16")
     return {
         "gatys": stylize(
@@ -170,6 +175,17 @@ def flicker(lens: NeuralLens, frames: list[np.ndarray]) -> tuple[dict, list[np.n
     return {"frames": len(frames), "video_change": video, "lens": through, "ratio": through / video}, outputs
 
 
+def summary(rows: list[dict], references: tuple[str, ...]) -> dict:
+    """Medians over the pictures: the lens's distances, its way to each reference, and on how many pictures its
+    content distance is no worse than Gatys'."""
+    found = {name: float(np.median([row["lens"][name] for row in rows])) for name in ("content", "style")}
+    for reference in references:
+        found[f"way_to_{reference}"] = float(np.median([row[f"way_to_{reference}"] for row in rows]))
+    if "gatys" in references:
+        found["content_no_worse"] = sum(row["lens"]["content"] <= row["gatys"]["content"] for row in rows)
+    return found
+
+
 def frame_speed(lens: NeuralLens, frame: np.ndarray, runs: int) -> dict[str, float]:
     for _ in range(WARMUP_RUNS):
         lens.apply(frame)
@@ -200,7 +216,8 @@ def check(met: bool) -> str:
 
 
 def write_markdown(path: Path, report: dict) -> None:
-    pack, summary, motion = report["pack"], report["summary"], report["flicker"]
+    pack, found, motion = report["pack"], report["summary"], report["flicker"]
+    references = report["references"]
     lines = [
         f"# Style lens `{pack['name']}`: Gram and content distances, flicker, speed",
         "",
@@ -211,19 +228,18 @@ def write_markdown(path: Path, report: dict) -> None:
         f"{pack['config']}; trained {pack['steps']} steps with {pack['loss_features']} features  ",
         f"Yardstick: {report['yardstick']}; pictures at {MEASURE_SIZE} px on the long side. Relative distances: "
         "0 is a perfect match; content 0 means unchanged.  ",
-        f"Gatys and the optimum: {report['gatys_steps']} Adam steps on each picture; the optimum with the pack's "
-        f"weights {report['optimum_weights']}.",
+        f"Gatys and the optimum: {report['gatys_steps']} Adam steps on each picture (0: not run); the optimum with "
+        f"the pack's weights {report['optimum_weights']}.",
         "",
-        "| picture | unchanged: style | lens: content / style | Gatys: content / style | optimum: content / style "
-        "| way to Gatys | way to the optimum |",
-        "|---|---|---|---|---|---|---|",
+        "| picture | unchanged: style | lens: content / style |"
+        + "".join(f" {TITLES[name]}: content / style |" for name in references)
+        + "".join(f" way to {TITLES[name]} |" for name in references),
+        "|---|---|---|" + "---|" * 2 * len(references),
     ]
     for row in report["pictures"]:
-        cells = [f"{row[name]['content']:.3f} / {row[name]['style']:.4f}" for name in ("lens", *REFERENCES)]
-        lines.append(
-            f"| {row['picture']} | {row['unchanged']['style']:.3f} | {' | '.join(cells)} | "
-            f"{row['way_to_gatys']:.0%} | {row['way_to_optimum']:.0%} |"
-        )
+        cells = [f"{row[name]['content']:.3f} / {row[name]['style']:.4f}" for name in ("lens", *references)]
+        ways = [f"{row[f'way_to_{name}']:.0%}" for name in references]
+        lines.append(f"| {row['picture']} | {row['unchanged']['style']:.3f} | {' | '.join(cells + ways)} |")
     speeds = report["speed"]
     lines += [
         "",
@@ -237,11 +253,16 @@ def write_markdown(path: Path, report: dict) -> None:
         "",
         "## Against the targets",
         "",
-        f"- Way to Gatys in Gram distance (log scale), median over the pictures: {summary['way_to_gatys']:.0%} "
-        f"(target >= {TARGET_WAY_TO_GATYS:.0%}): {check(summary['way_to_gatys'] >= TARGET_WAY_TO_GATYS)}; "
-        f"to the optimum of its own objective {summary['way_to_optimum']:.0%}.",
-        f"- Content distance no worse than Gatys': on {summary['content_no_worse']} of {len(report['pictures'])} "
-        f"pictures: {check(summary['content_no_worse'] == len(report['pictures']))}.",
+    ]
+    if references:
+        lines += [
+            f"- Way to Gatys in Gram distance (log scale), median over the pictures: {found['way_to_gatys']:.0%} "
+            f"(target >= {TARGET_WAY_TO_GATYS:.0%}): {check(found['way_to_gatys'] >= TARGET_WAY_TO_GATYS)}; "
+            f"to the optimum of its own objective {found['way_to_optimum']:.0%}.",
+            f"- Content distance no worse than Gatys': on {found['content_no_worse']} of "
+            f"{len(report['pictures'])} pictures: {check(found['content_no_worse'] == len(report['pictures']))}.",
+        ]
+    lines += [
         f"- Flicker at most {TARGET_FLICKER_RATIO:g}x the video's own: {motion['ratio']:.2f}x: "
         f"{check(motion['ratio'] <= TARGET_FLICKER_RATIO)}.",
         f"- At most {TARGET_MS_720P:g} ms per 1280x720 frame: {speeds['1280x720']['median_ms']:.1f} ms: "
@@ -260,13 +281,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--style", required=True, help="the style image the pack was trained on")
     parser.add_argument("--content", help="folder of held-out pictures (besides the Grace Hopper photo)")
     parser.add_argument("--video", required=True, help="a held-out video for the flicker figure")
-    parser.add_argument("--gatys-steps", type=int, default=200, help="Adam steps of Gatys and of the optimum (200)")
+    parser.add_argument(
+        "--gatys-steps", type=int, default=200, help="Adam steps of Gatys and of the optimum (200; 0: neither)"
+    )
     parser.add_argument("--runs", type=int, default=30, help="timed runs of each speed measurement")
     parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (2)")
     parser.add_argument("--out", default="benchmarks/results", help="folder for the results")
     args = parser.parse_args(argv)
-    if args.gatys_steps < 1:
-        raise LensEngineError(f"--gatys-steps must be >= 1, got {args.gatys_steps}")
+    if args.gatys_steps < 0:
+        raise LensEngineError(f"--gatys-steps must be >= 0, got {args.gatys_steps}")
     os.environ[LENS_THREADS_ENV] = str(args.threads)
     torch.set_num_threads(os.cpu_count() or 1)
     load_start = os.getloadavg()[0]
@@ -296,10 +319,10 @@ def main(argv: list[str] | None = None) -> int:
             "lens": losses_of(loss, output, picture),
             **{reference: losses_of(loss, image, picture) for reference, image in painted.items()},
         }
-        row.update({f"way_to_{reference}": way_to(row, reference) for reference in REFERENCES})
+        row.update({f"way_to_{reference}": way_to(row, reference) for reference in painted})
         rows.append(row)
         sheet.append([picture, style, output, *painted.values()])
-        print(f"{name}: way to Gatys {row['way_to_gatys']:.0%}", flush=True)
+        print(f"{name}: lens content {row['lens']['content']:.3f}, style {row['lens']['style']:.4f}", flush=True)
     motion, outputs = flicker(lens, frames)
     middle = len(frames) // 2
     sheet.append([frames[middle - 1], frames[middle], outputs[middle - 1], outputs[middle]])
@@ -332,15 +355,10 @@ def main(argv: list[str] | None = None) -> int:
         "yardstick": f"ImageNet VGG16 ({Path(vgg_file).name}), content {JOHNSON_CONTENT_LAYER}, style "
         f"{', '.join(JOHNSON_STYLE_LAYERS)}, painting at {style_size} px",
         "gatys_steps": args.gatys_steps,
+        "references": list(REFERENCES) if args.gatys_steps else [],
         "optimum_weights": {"content": weights.content, "style": weights.style, "tv": weights.tv},
         "pictures": rows,
-        "summary": {
-            **{
-                f"way_to_{reference}": float(np.median([row[f"way_to_{reference}"] for row in rows]))
-                for reference in REFERENCES
-            },
-            "content_no_worse": sum(row["lens"]["content"] <= row["gatys"]["content"] for row in rows),
-        },
+        "summary": summary(rows, REFERENCES if args.gatys_steps else ()),
         "flicker": {"video": Path(args.video).name, **motion},
         "threads": args.threads,
         "speed": speed,
@@ -349,8 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     (out / f"style_{pack.name}.json").write_text(json.dumps(report, indent=2) + "\n")
     write_markdown(out / f"style_{pack.name}.md", report)
     print(
-        f"results: {out / f'style_{pack.name}.md'}; way to Gatys {report['summary']['way_to_gatys']:.0%}, "
-        f"flicker {motion['ratio']:.2f}x, 1280x720 {speed['1280x720']['median_ms']:.1f} ms"
+        f"results: {out / f'style_{pack.name}.md'}; lens content {report['summary']['content']:.3f}, style "
+        f"{report['summary']['style']:.4f}, flicker {motion['ratio']:.2f}x, 1280x720 "
+        f"{speed['1280x720']['median_ms']:.1f} ms"
     )
     return 0
 
