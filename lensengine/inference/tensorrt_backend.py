@@ -17,7 +17,13 @@ import numpy as np
 from lensengine.errors import LensEngineError
 from lensengine.inference.base import InferenceBackend
 from lensengine.inference.build_progress import BuildProgressBars
-from lensengine.inference.frame_size import MAX_FRAME_ASPECT, TYPICAL_FRAME_ASPECT, network_stride, round_to_stride
+from lensengine.inference.frame_size import (
+    MAX_FRAME_ASPECT,
+    TYPICAL_FRAME_ASPECT,
+    frame_pad,
+    network_stride,
+    round_to_stride,
+)
 from lensengine.inference.preprocess import crops_to_input_torch, output_to_crops_torch
 from lensengine.inference.tensorrt_cache import (
     EnginePaths,
@@ -47,7 +53,9 @@ def pack_profile(pack: LensPack, max_batch: int) -> ProfileShapes:
         return face_profile(pack.crop_size, max_batch)
     stride = network_stride(pack.arch, pack.config)
     short = round_to_stride(pack.crop_size, stride)
-    return frame_profile(short, short * MAX_FRAME_ASPECT, round_to_stride(short * TYPICAL_FRAME_ASPECT, stride))
+    margin = 2 * frame_pad(stride)
+    typical = round_to_stride(short * TYPICAL_FRAME_ASPECT, stride)
+    return frame_profile(short + margin, short * MAX_FRAME_ASPECT + margin, typical + margin)
 
 
 def _onnx_for_engine(pack: LensPack) -> tuple[str, str]:

@@ -26,7 +26,7 @@ import platformdirs
 from lensengine.errors import LensEngineError
 from lensengine.inference import TensorRTBackend, create_backend, tensorrt_needs_first_build
 from lensengine.inference.engine_build_fallback import SwappableBackend, build_in_background
-from lensengine.inference.frame_size import frame_work_size, network_stride
+from lensengine.inference.frame_size import frame_pad, frame_work_size, network_stride
 from lensengine.inference.preprocess import check_crops, run_in_batches
 from lensengine.lens import LensSpec
 from lensengine.packs import LensPack, load_pack, packs_in
@@ -93,7 +93,13 @@ class NeuralLens:
         height, width = frame.shape[:2]
         stride = network_stride(self.pack.arch, self.pack.config)
         work_h, work_w = frame_work_size(height, width, self.pack.crop_size, stride)
-        out = self.backend.run(_resize(frame, work_h, work_w)[None])[0]
+        pad = frame_pad(stride)
+        work = _resize(frame, work_h, work_w)
+        if pad:
+            work = cv2.copyMakeBorder(work, pad, pad, pad, pad, cv2.BORDER_REFLECT_101)
+        out = self.backend.run(work[None])[0]
+        if pad:
+            out = out[pad:-pad, pad:-pad]
         return _resize(out, height, width)
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from lensengine.inference.build_progress import BuildProgressBars
 from lensengine.inference.cpu_cores import _linux_physical_cores, physical_cpu_cores
-from lensengine.inference.frame_size import frame_work_size, network_stride, round_to_stride
+from lensengine.inference.frame_size import frame_pad, frame_work_size, network_stride, round_to_stride
 
 
 def test_progress_bars_follow_nested_phases() -> None:
@@ -99,6 +99,10 @@ def test_round_to_stride() -> None:
 )
 def test_frame_work_size(frame: tuple[int, int], work: tuple[int, int]) -> None:
     assert frame_work_size(*frame, short_side=256, stride=8) == work
+
+
+def test_frame_pad_keeps_the_padded_sides_multiples_of_the_stride() -> None:
+    assert [frame_pad(stride) for stride in (1, 2, 4, 8, 16, 32, 256)] == [8, 8, 8, 8, 8, 0, 0]
 
 
 def test_frame_work_size_sides_divide_by_the_stride() -> None:

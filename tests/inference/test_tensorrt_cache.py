@@ -129,7 +129,7 @@ def test_frame_profile_covers_both_orientations() -> None:
 def test_pack_profile_for_face_and_frame_packs(packs) -> None:
     assert pack_profile(packs["tiny-unet"], 4) == face_profile(64, 4)
     # johnson: stride 4; short side 64, long side 64 * 16/9 = 113.8 -> 112, at most 128.
-    assert pack_profile(packs["tiny-johnson"], 4) == frame_profile(64, 128, 112)
+    assert pack_profile(packs["tiny-johnson"], 4) == frame_profile(64 + 16, 128 + 16, 112 + 16)  # 8 px margins
 
 
 def test_probe_names_the_install_command_when_tensorrt_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
