@@ -30,16 +30,9 @@ from lensengine.inference.frame_size import frame_pad, frame_work_size, network_
 from lensengine.inference.preprocess import check_crops, run_in_batches
 from lensengine.lens import LensSpec
 from lensengine.packs import LensPack, load_pack, packs_in
+from lensengine.util.resize import resize
 
 LENS_DIR_ENV = "LENSENGINE_LENS_DIR"
-
-
-def _resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
-    """``image`` at height x width: area averaging when shrinking, bilinear when enlarging."""
-    if image.shape[:2] == (height, width):
-        return image
-    shrinking = height * width < image.shape[0] * image.shape[1]
-    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
 
 
 class NeuralLens:
@@ -71,7 +64,7 @@ class NeuralLens:
         check_crops(crops)
         side = self.pack.crop_size
         if self.pack.kind == "face" and crops.shape[1:3] != (side, side):
-            crops = np.stack([_resize(crop, side, side) for crop in crops])
+            crops = np.stack([resize(crop, side, side) for crop in crops])
         return run_in_batches(self.backend.run, crops, self.max_batch)
 
     def apply(self, images: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray:
@@ -85,7 +78,7 @@ class NeuralLens:
             return self._apply_frame(images)
         out = self.run(images)
         size = images.shape[1]
-        return out if out.shape[1] == size else np.stack([_resize(crop, size, size) for crop in out])
+        return out if out.shape[1] == size else np.stack([resize(crop, size, size) for crop in out])
 
     def _apply_frame(self, frame: np.ndarray) -> np.ndarray:
         if not isinstance(frame, np.ndarray) or frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
@@ -94,13 +87,13 @@ class NeuralLens:
         stride = network_stride(self.pack.arch, self.pack.config)
         work_h, work_w = frame_work_size(height, width, self.pack.crop_size, stride)
         pad = frame_pad(stride)
-        work = _resize(frame, work_h, work_w)
+        work = resize(frame, work_w, work_h)
         if pad:
             work = cv2.copyMakeBorder(work, pad, pad, pad, pad, cv2.BORDER_REFLECT_101)
         out = self.backend.run(work[None])[0]
         if pad:
             out = out[pad:-pad, pad:-pad]
-        return _resize(out, height, width)
+        return resize(out, width, height)
 
     def close(self) -> None:
         """Release the backend (the engine calls this when the lens is switched off)."""

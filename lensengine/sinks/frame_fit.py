@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from lensengine.errors import LensEngineError
+from lensengine.util.resize import resize
 
 
 def check_frame(frame: np.ndarray) -> None:
@@ -23,11 +24,7 @@ def check_frame(frame: np.ndarray) -> None:
 def resize_to(frame: np.ndarray, width: int, height: int) -> np.ndarray:
     """``frame`` itself when it is ``width`` x ``height``, else a resized copy (area when shrinking)."""
     check_frame(frame)
-    h, w = frame.shape[:2]
-    if (w, h) == (width, height):
-        return frame
-    shrinking = width * height < w * h
-    return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+    return resize(frame, width, height)
 
 
 def even_size(width: int, height: int) -> tuple[int, int]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 
-import cv2
 import numpy as np
 
 from lensengine.sources.frame_format import to_bgr
+from lensengine.util.resize import resize
 
 
 class EndOfStream(Exception):
@@ -71,11 +71,7 @@ class Source(ABC):
                 self._in_use.release()
 
     def _fit(self, frame: np.ndarray) -> np.ndarray:
-        width, height = self.size
-        if frame.shape[1] == width and frame.shape[0] == height:
-            return frame
-        shrinking = width * height < frame.shape[0] * frame.shape[1]
-        return cv2.resize(frame, self.size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+        return resize(frame, *self.size)
 
     @abstractmethod
     def _read_raw(self) -> np.ndarray:
