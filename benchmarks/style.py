@@ -62,7 +62,7 @@ from lensengine.packs import load_pack  # noqa: E402
 from lensengine.sources.face_photos import face_photo  # noqa: E402
 from lensengine.util.files import file_sha256  # noqa: E402
 from lensengine_trainers.common.vgg import load_vgg, local_imagenet_file, no_weights_message  # noqa: E402
-from lensengine_trainers.data.frame_sources import image_files  # noqa: E402
+from lensengine_trainers.data.frame_sources import image_files, video_frames  # noqa: E402
 from lensengine_trainers.style.gatys import stylize  # noqa: E402
 from lensengine_trainers.style.images import fit_long_side, image_tensor, read_style_image  # noqa: E402
 from lensengine_trainers.style.losses import (  # noqa: E402
@@ -150,15 +150,9 @@ def references(picture, style, steps: int, vgg_file: str, weights: LossWeights, 
     }
 
 
-def video_frames(path: Path) -> list[np.ndarray]:
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
+def held_out_frames(path: Path) -> list[np.ndarray]:
+    """Every frame of the held-out video (at least 2)."""
+    frames = [frame for _, frame in video_frames(path).frames]
     if len(frames) < 2:
         raise LensEngineError(f"{path} gave {len(frames)} frames: give a video of at least 2 frames")
     return frames
@@ -306,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     pictures = {"grace_hopper": face_photo("grace_hopper")}
     for path in image_files(Path(args.content)) if args.content else []:
         pictures[path.stem] = read_style_image(path, "content picture")
-    frames = video_frames(Path(args.video))
+    frames = held_out_frames(Path(args.video))
 
     lens = NeuralLens(pack, backend="onnxruntime", max_batch=1)
     rows, sheet = [], []
